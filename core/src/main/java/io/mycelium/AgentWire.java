@@ -1,0 +1,95 @@
+package io.mycelium;
+
+import io.mycelium.transport.AgentLink;
+import io.mycelium.wire.FrameDecoder;
+import io.mycelium.wire.FrameEncoder;
+import io.mycelium.wire.Message;
+import io.mycelium.wire.MessageCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamConverters;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The two Pekko streams of one agent connection. Inbound: the agent's stdout, read on the blocking-I/O dispatcher,
+ * cut into frames, decoded, and handed to the context actor one at a time with acknowledgement, so a busy actor slows
+ * the reading. Outbound: the {@link Outbox} queue, encoded and written to the agent's stdin, small frames batched into
+ * one write when the pipe is busy.
+ */
+final class AgentWire {
+    private static final int READ_CHUNK = 64 * 1024;
+    private static final int OUTBOX_CAPACITY = 16 * 1024;
+
+    private AgentWire() {}
+
+    /** A decoded inbound message with its stream. */
+    record Inbound(int streamId, Message message) {}
+
+    static Outbox connect(
+            AgentLink link, ContextSettings settings, ActorRef<ContextActor.Command> actor, int generation,
+            ActorSystem<?> system) {
+        StreamConverters.fromInputStream(link::fromAgent, READ_CHUNK)
+                .via(decoder(settings.maxFrameLength()))
+                .runWith(
+                        ActorSink.actorRefWithBackpressure(
+                                actor,
+                                (ActorRef<StreamCommand.Ack> ackTo, Inbound in) ->
+                                        new ContextActor.InboundMessage(generation, ackTo, in),
+                                ackTo -> new ContextActor.InboundInit(generation, ackTo),
+                                StreamCommand.Ack.INSTANCE,
+                                new ContextActor.InboundEnded(generation, null),
+                                error -> new ContextActor.InboundEnded(generation, error)),
+                        system);
+        Pair<BoundedSourceQueue<Outbox.Envelope>, Source<Outbox.Envelope, NotUsed>> queue =
+                Source.<Outbox.Envelope>queue(OUTBOX_CAPACITY).preMaterialize(system);
+        queue.second()
+                .via(encoder(settings.maxFrameLength()))
+                .batchWeighted(1 << 20, b -> (long) b.size(), b -> b, ByteString::concat)
+                .runWith(StreamConverters.fromOutputStream(link::toAgent, true), system);
+        return new Outbox(queue.first());
+    }
+
+    private static Flow<ByteString, Inbound, NotUsed> decoder(int maxFrameLength) {
+        return Flow.of(ByteString.class)
+                .statefulMap(
+                        () -> new Decoding(new FrameDecoder(maxFrameLength, true), new MessageCodec(maxFrameLength)),
+                        (state, bytes) -> Pair.create(state, state.decode(bytes)),
+                        state -> {
+                            state.frames().finish();
+                            return Optional.empty();
+                        })
+                .mapConcat(list -> list);
+    }
+
+    private static Flow<Outbox.Envelope, ByteString, NotUsed> encoder(int maxFrameLength) {
+        return Flow.of(Outbox.Envelope.class)
+                .statefulMap(
+                        () -> new MessageCodec(maxFrameLength),
+                        (codec, envelope) -> {
+                            byte[] payload = codec.encode(envelope.message());
+                            return Pair.create(
+                                    codec,
+                                    ByteString.fromArrayUnsafe(
+                                            FrameEncoder.encode(envelope.streamId(), payload, maxFrameLength)));
+                        },
+                        codec -> Optional.empty());
+    }
+
+    private record Decoding(FrameDecoder frames, MessageCodec codec) {
+        List<Inbound> decode(ByteString bytes) {
+            List<Inbound> out = new ArrayList<>();
+            byte[] array = bytes.toArrayUnsafe();
+            frames.feed(array, 0, array.length, frame -> out.add(new Inbound(frame.streamId(), codec.decode(frame))));
+            return out;
+        }
+    }
+}

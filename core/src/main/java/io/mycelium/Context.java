@@ -1,0 +1,144 @@
+package io.mycelium;
+
+import io.mycelium.wire.Message;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * A place where code runs: one agent, reached through one connection, owned by one actor. Every method is
+ * non-blocking and may be called from any thread, actor threads included. Operations run concurrently over the one
+ * connection; each has its own credit windows, so a slow one never holds up another.
+ *
+ * <p>The connection opens on first use and reopens on the first use after it was lost; operations running when it is
+ * lost fail with {@link ConnectionLostException}.
+ */
+public final class Context {
+    private static final int STREAM_BUFFER = 16;
+
+    private final String name;
+    private final ActorRef<ContextActor.Command> actor;
+    private final AtomicReference<CompletableFuture<Void>> closed = new AtomicReference<>();
+
+    Context(String name, ActorRef<ContextActor.Command> actor) {
+        this.name = name;
+        this.actor = actor;
+    }
+
+    /** The context's name, as it appears in errors. */
+    public String name() {
+        return name;
+    }
+
+    /** Connects if needed and reports the agent: platform, Java, how it was loaded, and how long that took. */
+    public CompletionStage<AgentInfo> ensureAgent() {
+        CompletableFuture<AgentInfo> result = new CompletableFuture<>();
+        actor.tell(new ContextActor.EnsureAgent(result));
+        return result;
+    }
+
+    /** A no-op round trip to the agent; completes with the time it took. */
+    public CompletionStage<Duration> ping() {
+        CompletableFuture<Duration> result = new CompletableFuture<>();
+        actor.tell(new ContextActor.Ping(result));
+        return result;
+    }
+
+    /**
+     * Runs a process and collects its output. Completes with the result whatever the exit code; fails with {@link
+     * ProcessStartException} when it cannot start, {@link OperationTimeoutException} when it ran past its timeout.
+     * Cancelling the returned future kills the remote process tree.
+     *
+     * @param command program and arguments; the program is looked up on the agent's PATH
+     */
+    public CompletableFuture<ExecResult> procExec(List<String> command, ExecOptions options) {
+        CompletableFuture<ExecResult> result = new CompletableFuture<>();
+        actor.tell(new ContextActor.StartExec(
+                request(command, options),
+                options.stdin(),
+                new ExecStreamActor.Collect(result, options.maxCollectedBytes())));
+        return result;
+    }
+
+    /** {@link #procExec(List, ExecOptions)} with default options. */
+    public CompletableFuture<ExecResult> procExec(String... command) {
+        return procExec(List.of(command), ExecOptions.defaults());
+    }
+
+    /**
+     * Runs a process and streams its output as it comes: {@link ExecOutput.Started}, then stdout and stderr chunks,
+     * then {@link ExecOutput.Exited} (also after a timeout, with {@code timedOut} set). The agent reads the process's
+     * pipes only as fast as this source is consumed: a consumer that stops reading stops the process after one credit
+     * window. Cancelling the stream kills the remote process tree. Each materialization runs the process anew.
+     */
+    public Source<ExecOutput, NotUsed> procStream(List<String> command, ExecOptions options) {
+        Message.ExecStart request = request(command, options);
+        return Source.<ExecOutput>queue(STREAM_BUFFER, OverflowStrategy.backpressure())
+                .mapMaterializedValue(queue -> {
+                    actor.tell(new ContextActor.StartExec(
+                            request, options.stdin(), new ExecStreamActor.Stream(queue)));
+                    return NotUsed.getInstance();
+                });
+    }
+
+    /**
+     * Copies a local file or directory tree to {@code remote} on the agent's host. A file becomes exactly {@code
+     * remote} (its directory must exist); a directory becomes the directory {@code remote}, created if needed. Modes
+     * and modification times are kept, every file is checked by sha256 and appears under its name only once complete.
+     */
+    public CompletionStage<TransferResult> put(Path local, String remote) {
+        CompletableFuture<TransferResult> result = new CompletableFuture<>();
+        actor.tell(new ContextActor.StartPut(local.toAbsolutePath(), Objects.requireNonNull(remote), result));
+        return result;
+    }
+
+    /** Copies a remote file or directory tree to {@code local}, with the guarantees of {@link #put}. */
+    public CompletionStage<TransferResult> get(String remote, Path local) {
+        CompletableFuture<TransferResult> result = new CompletableFuture<>();
+        actor.tell(new ContextActor.StartGet(Objects.requireNonNull(remote), local.toAbsolutePath(), result));
+        return result;
+    }
+
+    /** Closes the connection and stops the agent; operations still running fail. Later calls do nothing more. */
+    public CompletionStage<Void> close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed.compareAndSet(null, done)) {
+            actor.tell(new ContextActor.Close(done));
+            return done;
+        }
+        return closed.get();
+    }
+
+    private static Message.ExecStart request(List<String> command, ExecOptions options) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("a command needs at least a program");
+        }
+        List<String> env = new ArrayList<>();
+        for (Map.Entry<String, String> e : options.environment().entrySet()) {
+            env.add(e.getKey() + "=" + e.getValue());
+        }
+        return new Message.ExecStart(
+                command.toArray(new String[0]),
+                env.toArray(new String[0]),
+                options.unsetEnvironment().toArray(new String[0]),
+                options.clearEnvironment(),
+                options.workDir(),
+                options.stdin() != null,
+                options.timeout() == null ? 0 : Math.max(1, options.timeout().toMillis()));
+    }
+
+    @Override
+    public String toString() {
+        return "Context[" + name + "]";
+    }
+}

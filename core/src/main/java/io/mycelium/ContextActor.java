@@ -1,0 +1,499 @@
+package io.mycelium;
+
+import io.mycelium.transport.AgentLink;
+import io.mycelium.transport.Transport;
+import io.mycelium.wire.ErrorCode;
+import io.mycelium.wire.Frame;
+import io.mycelium.wire.Message;
+import io.mycelium.wire.MessageRegistry;
+import io.mycelium.wire.WireProtocolException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The actor that owns one agent connection and supervises one child actor per open stream. It connects on the first
+ * request (and again on the first request after the connection was lost), checks the handshake, routes the agent's
+ * frames to the stream they belong to, and keeps the connection honest with pings. When the connection is lost every
+ * open operation fails at once with {@link ConnectionLostException} naming this context.
+ *
+ * <p>Three states: idle (no connection; a request starts one), connecting (requests wait in the stash), ready.
+ */
+final class ContextActor {
+
+    /** Everything the actor handles. */
+    sealed interface Command {}
+
+    /** A caller's request; it can be failed without running. */
+    sealed interface Request extends Command {
+        void fail(MyceliumException error);
+    }
+
+    record StartExec(Message.ExecStart request, Source<ByteString, ?> stdin, ExecStreamActor.Reply reply)
+            implements Request {
+        @Override
+        public void fail(MyceliumException error) {
+            reply.fail(error);
+        }
+    }
+
+    record StartPut(Path local, String remote, CompletableFuture<TransferResult> result) implements Request {
+        @Override
+        public void fail(MyceliumException error) {
+            result.completeExceptionally(error);
+        }
+    }
+
+    record StartGet(String remote, Path local, CompletableFuture<TransferResult> result) implements Request {
+        @Override
+        public void fail(MyceliumException error) {
+            result.completeExceptionally(error);
+        }
+    }
+
+    record Ping(CompletableFuture<Duration> result) implements Request {
+        @Override
+        public void fail(MyceliumException error) {
+            result.completeExceptionally(error);
+        }
+    }
+
+    record EnsureAgent(CompletableFuture<AgentInfo> result) implements Request {
+        @Override
+        public void fail(MyceliumException error) {
+            result.completeExceptionally(error);
+        }
+    }
+
+    /** Ends the connection and stops the actor; open operations fail. */
+    record Close(CompletableFuture<Void> done) implements Command {}
+
+    /** A stream actor caught the agent breaking the protocol: the connection cannot be trusted any more. */
+    record ProtocolViolation(WireProtocolException error) implements Command {}
+
+    record InboundInit(int generation, ActorRef<StreamCommand.Ack> ackTo) implements Command {}
+
+    record InboundMessage(int generation, ActorRef<StreamCommand.Ack> ackTo, AgentWire.Inbound inbound)
+            implements Command {}
+
+    record InboundEnded(int generation, Throwable error) implements Command {}
+
+    private record Opened(int generation, AgentLink link, Throwable error) implements Command {}
+
+    private record HandshakeTimedOut(int generation) implements Command {}
+
+    private record StreamEnded(int streamId) implements Command {}
+
+    private enum KeepaliveTick implements Command {
+        INSTANCE
+    }
+
+    static Behavior<Command> create(String name, Transport transport, ContextSettings settings) {
+        return Behaviors.withStash(10_000, stash -> Behaviors.withTimers(
+                timers -> Behaviors.setup(context -> new ContextActor(name, transport, settings, context, stash, timers)
+                        .idle())));
+    }
+
+    private final String name;
+    private final Transport transport;
+    private final ContextSettings settings;
+    private final ActorContext<Command> context;
+    private final StashBuffer<Command> stash;
+    private final TimerScheduler<Command> timers;
+    private final Map<Integer, ActorRef<StreamCommand>> streams = new HashMap<>();
+    private final Map<Long, PendingPing> pings = new HashMap<>();
+    private int generation;
+    private AgentLink link;
+    private Outbox outbox;
+    private Message.Hello agentHello;
+    private long connectStartedNanos;
+    private AgentInfo agentInfo;
+    private int nextStreamId = 1;
+    private long nextPingId = 1;
+
+    private record PendingPing(long sentNanos, CompletableFuture<Duration> result) {}
+
+    private ContextActor(
+            String name,
+            Transport transport,
+            ContextSettings settings,
+            ActorContext<Command> context,
+            StashBuffer<Command> stash,
+            TimerScheduler<Command> timers) {
+        this.name = name;
+        this.transport = transport;
+        this.settings = settings;
+        this.context = context;
+        this.stash = stash;
+        this.timers = timers;
+    }
+
+    private Behavior<Command> idle() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Request.class, request -> {
+                    stash.stash(request);
+                    return connect();
+                })
+                .onMessage(Close.class, this::close)
+                .onMessage(StreamEnded.class, m -> Behaviors.same())
+                .onAnyMessage(this::ignoreStale)
+                .onSignal(PostStop.class, s -> stopped())
+                .build();
+    }
+
+    private Behavior<Command> connect() {
+        generation++;
+        int attempt = generation;
+        connectStartedNanos = System.nanoTime();
+        context.pipeToSelf(
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return transport.open();
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        },
+                        context.getSystem().dispatchers().lookup(
+                                org.apache.pekko.actor.typed.DispatcherSelector.blocking())),
+                (opened, error) -> new Opened(attempt, opened, error));
+        timers.startSingleTimer(new HandshakeTimedOut(attempt), settings.handshakeTimeout());
+        return connecting();
+    }
+
+    private Behavior<Command> connecting() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Request.class, request -> {
+                    stash.stash(request);
+                    return Behaviors.same();
+                })
+                .onMessage(Opened.class, this::onOpened)
+                .onMessage(InboundInit.class, this::current, m -> {
+                    m.ackTo().tell(StreamCommand.Ack.INSTANCE);
+                    return Behaviors.same();
+                })
+                .onMessage(InboundMessage.class, this::current, this::onHandshakeMessage)
+                .onMessage(InboundEnded.class, this::current, m -> connectFailed(lostError(m.error())))
+                .onMessage(HandshakeTimedOut.class, m -> m.generation() == generation, m -> connectFailed(
+                        Errors.of(
+                                ErrorCode.CONNECTION_LOST,
+                                name,
+                                "the agent did not answer within " + settings.handshakeTimeout() + " of starting on "
+                                        + transport.describe(),
+                                null)))
+                .onMessage(Close.class, this::close)
+                .onAnyMessage(this::ignoreStale)
+                .onSignal(PostStop.class, s -> stopped())
+                .build();
+    }
+
+    private Behavior<Command> onOpened(Opened opened) {
+        if (opened.generation() != generation) {
+            if (opened.link() != null) {
+                opened.link().close();
+            }
+            return Behaviors.same();
+        }
+        if (opened.error() != null) {
+            Throwable cause = opened.error() instanceof java.util.concurrent.CompletionException c
+                    ? c.getCause()
+                    : opened.error();
+            Throwable root = cause instanceof java.io.UncheckedIOException u ? u.getCause() : cause;
+            return connectFailed(Errors.of(
+                    ErrorCode.CONNECTION_LOST,
+                    name,
+                    "cannot start the agent on " + transport.describe() + ": " + root.getMessage(),
+                    root));
+        }
+        link = opened.link();
+        outbox = AgentWire.connect(link, settings, context.getSelf(), generation, context.getSystem());
+        outbox.send(
+                Frame.CONTROL_STREAM,
+                new Message.Hello(
+                        MessageRegistry.PROTOCOL_VERSION,
+                        MessageRegistry.hash(),
+                        "mycelium-controller/0.1.0",
+                        ProcessHandle.current().pid(),
+                        System.getProperty("java.version"),
+                        System.getProperty("os.name"),
+                        System.getProperty("os.arch"),
+                        settings.initialWindow(),
+                        settings.maxFrameLength()));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onHandshakeMessage(InboundMessage m) {
+        m.ackTo().tell(StreamCommand.Ack.INSTANCE);
+        Message message = m.inbound().message();
+        if (m.inbound().streamId() == Frame.CONTROL_STREAM && message instanceof Message.Failure failure) {
+            return connectFailed(Errors.fromRemote(name, failure));
+        }
+        if (m.inbound().streamId() != Frame.CONTROL_STREAM || !(message instanceof Message.Hello hello)) {
+            return connectFailed(Errors.of(
+                    ErrorCode.PROTOCOL_ERROR,
+                    name,
+                    "expected the agent's Hello, got " + message.getClass().getSimpleName(),
+                    null));
+        }
+        if (hello.protocolVersion() != MessageRegistry.PROTOCOL_VERSION
+                || !MessageRegistry.hash().equals(hello.registryHash())) {
+            return connectFailed(Errors.of(
+                    ErrorCode.PROTOCOL_MISMATCH,
+                    name,
+                    "agent " + hello.software() + " speaks protocol " + hello.protocolVersion() + " (registry "
+                            + abbreviate(hello.registryHash()) + "), this controller speaks protocol "
+                            + MessageRegistry.PROTOCOL_VERSION + " (registry " + abbreviate(MessageRegistry.hash())
+                            + "): deploy matching versions",
+                    null));
+        }
+        if (hello.initialWindow() <= 0 || hello.maxFrameLength() < settings.chunkSize() + 256) {
+            return connectFailed(Errors.of(
+                    ErrorCode.PROTOCOL_ERROR, name, "the agent announced an unusable window or frame limit", null));
+        }
+        agentHello = hello;
+        agentInfo = new AgentInfo(
+                hello.software(),
+                hello.pid(),
+                hello.javaVersion(),
+                hello.os(),
+                hello.arch(),
+                transport.describe(),
+                link.loadPath(),
+                Duration.ofNanos(System.nanoTime() - connectStartedNanos));
+        timers.cancel(new HandshakeTimedOut(generation));
+        timers.startTimerWithFixedDelay(KeepaliveTick.INSTANCE, settings.keepaliveInterval());
+        context.getLog().debug("context {} connected: {}", name, agentInfo);
+        return stash.unstashAll(ready());
+    }
+
+    private Behavior<Command> connectFailed(MyceliumException error) {
+        timers.cancel(new HandshakeTimedOut(generation));
+        dropLink();
+        stash.forEach(command -> {
+            if (command instanceof Request request) {
+                request.fail(error);
+            }
+        });
+        stash.clear();
+        return idle();
+    }
+
+    private Behavior<Command> ready() {
+        return Behaviors.receive(Command.class)
+                .onMessage(StartExec.class, m -> open(setup -> ExecStreamActor.create(
+                        setup, m.request(), m.stdin(), m.reply()), "exec"))
+                .onMessage(StartPut.class, m -> open(
+                        setup -> PutStreamActor.create(setup, m.local(), m.remote(), m.result()), "put"))
+                .onMessage(StartGet.class, m -> open(
+                        setup -> GetStreamActor.create(setup, m.remote(), m.local(), m.result()), "get"))
+                .onMessage(Ping.class, m -> {
+                    sendPing(m.result());
+                    return Behaviors.same();
+                })
+                .onMessage(EnsureAgent.class, m -> {
+                    m.result().complete(agentInfo);
+                    return Behaviors.same();
+                })
+                .onMessage(InboundInit.class, this::current, m -> {
+                    m.ackTo().tell(StreamCommand.Ack.INSTANCE);
+                    return Behaviors.same();
+                })
+                .onMessage(InboundMessage.class, this::current, this::route)
+                .onMessage(InboundEnded.class, this::current, m -> lose(lostError(m.error())))
+                .onMessage(ProtocolViolation.class, m -> lose(Errors.of(
+                        ErrorCode.PROTOCOL_ERROR, name, m.error().getMessage(), m.error())))
+                .onMessage(KeepaliveTick.class, m -> keepalive())
+                .onMessage(StreamEnded.class, m -> {
+                    streams.remove(m.streamId());
+                    return Behaviors.same();
+                })
+                .onMessage(Close.class, this::close)
+                .onAnyMessage(this::ignoreStale)
+                .onSignal(PostStop.class, s -> stopped())
+                .build();
+    }
+
+    private Behavior<Command> open(Function<StreamSetup, Behavior<StreamCommand>> behavior, String kind) {
+        int id = nextStreamId;
+        nextStreamId += 2;
+        StreamSetup setup = new StreamSetup(
+                id,
+                name,
+                outbox,
+                context.getSelf(),
+                agentHello.initialWindow(),
+                settings.initialWindow(),
+                Math.min(settings.chunkSize(), agentHello.maxFrameLength() - 256));
+        ActorRef<StreamCommand> child = context.spawn(behavior.apply(setup), kind + "-" + id);
+        context.watchWith(child, new StreamEnded(id));
+        streams.put(id, child);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> route(InboundMessage m) {
+        m.ackTo().tell(StreamCommand.Ack.INSTANCE);
+        int id = m.inbound().streamId();
+        Message message = m.inbound().message();
+        if (id == Frame.CONTROL_STREAM) {
+            return control(message);
+        }
+        ActorRef<StreamCommand> stream = streams.get(id);
+        if (stream != null) {
+            stream.tell(new StreamCommand.FromAgent(message));
+        } else if ((id & 1) == 0 || Integer.compareUnsigned(id, nextStreamId) >= 0) {
+            return lose(Errors.of(
+                    ErrorCode.PROTOCOL_ERROR,
+                    name,
+                    "the agent sent " + message.getClass().getSimpleName() + " on stream "
+                            + Integer.toUnsignedString(id) + ", which was never opened",
+                    null));
+        }
+        // Otherwise the operation ended a moment ago and this message crossed its end.
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> control(Message message) {
+        if (message instanceof Message.Pong pong) {
+            PendingPing ping = pings.remove(pong.id());
+            if (ping != null && ping.result() != null) {
+                ping.result().complete(Duration.ofNanos(System.nanoTime() - ping.sentNanos()));
+            }
+            return Behaviors.same();
+        }
+        if (message instanceof Message.Failure failure) {
+            return lose(Errors.fromRemote(name, failure));
+        }
+        if (message instanceof Message.Goodbye goodbye) {
+            return lose(Errors.of(ErrorCode.CONNECTION_LOST, name, "the agent said goodbye: " + goodbye.reason(), null));
+        }
+        return lose(Errors.of(
+                ErrorCode.PROTOCOL_ERROR,
+                name,
+                "unexpected " + message.getClass().getSimpleName() + " on the control stream",
+                null));
+    }
+
+    private void sendPing(CompletableFuture<Duration> result) {
+        long id = nextPingId++;
+        pings.put(id, new PendingPing(System.nanoTime(), result));
+        outbox.send(Frame.CONTROL_STREAM, new Message.Ping(id));
+    }
+
+    private Behavior<Command> keepalive() {
+        long now = System.nanoTime();
+        for (PendingPing ping : pings.values()) {
+            if (now - ping.sentNanos() > settings.keepaliveTimeout().toNanos()) {
+                return lose(Errors.of(
+                        ErrorCode.CONNECTION_LOST,
+                        name,
+                        "the agent on " + transport.describe() + " did not answer a ping within "
+                                + settings.keepaliveTimeout(),
+                        null));
+            }
+        }
+        if (pings.isEmpty()) {
+            sendPing(null);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> lose(MyceliumException error) {
+        context.getLog().warn("context {} lost its agent: {}", name, error.getMessage());
+        streams.values().forEach(stream -> stream.tell(new StreamCommand.Lost(error)));
+        streams.clear();
+        pings.values().forEach(ping -> {
+            if (ping.result() != null) {
+                ping.result().completeExceptionally(error);
+            }
+        });
+        pings.clear();
+        timers.cancel(KeepaliveTick.INSTANCE);
+        dropLink();
+        return idle();
+    }
+
+    private Behavior<Command> close(Close close) {
+        if (outbox != null) {
+            outbox.send(Frame.CONTROL_STREAM, new Message.Goodbye("context " + name + " closed"));
+        }
+        MyceliumException error = Errors.of(ErrorCode.CONNECTION_LOST, name, "the context was closed", null);
+        streams.values().forEach(stream -> stream.tell(new StreamCommand.Lost(error)));
+        stash.forEach(command -> {
+            if (command instanceof Request request) {
+                request.fail(error);
+            }
+        });
+        stash.clear();
+        dropLink();
+        close.done().complete(null);
+        return Behaviors.stopped();
+    }
+
+    private Behavior<Command> stopped() {
+        dropLink();
+        return Behaviors.same();
+    }
+
+    private void dropLink() {
+        generation++;
+        if (outbox != null) {
+            outbox.complete();
+            outbox = null;
+        }
+        if (link != null) {
+            link.close();
+            link = null;
+        }
+        agentHello = null;
+        agentInfo = null;
+    }
+
+    private Behavior<Command> ignoreStale(Command command) {
+        // Messages of an earlier connection (late inbound frames, a finished ack) carry an old generation.
+        if (command instanceof InboundMessage m) {
+            m.ackTo().tell(StreamCommand.Ack.INSTANCE);
+        } else if (command instanceof InboundInit m) {
+            m.ackTo().tell(StreamCommand.Ack.INSTANCE);
+        } else if (command instanceof Opened opened && opened.link() != null) {
+            opened.link().close();
+        }
+        return Behaviors.same();
+    }
+
+    private MyceliumException lostError(Throwable error) {
+        if (error instanceof WireProtocolException protocol) {
+            return Errors.of(ErrorCode.PROTOCOL_ERROR, name, protocol.getMessage(), protocol);
+        }
+        String why = error == null ? "the agent's output ended" : "reading from the agent failed: " + error;
+        return Errors.of(ErrorCode.CONNECTION_LOST, name, "connection to " + transport.describe() + " lost: " + why,
+                error);
+    }
+
+    private boolean current(InboundInit m) {
+        return m.generation() == generation;
+    }
+
+    private boolean current(InboundMessage m) {
+        return m.generation() == generation;
+    }
+
+    private boolean current(InboundEnded m) {
+        return m.generation() == generation;
+    }
+
+    private static String abbreviate(String hash) {
+        return hash == null ? "none" : hash.substring(0, Math.min(12, hash.length()));
+    }
+}

@@ -1,0 +1,85 @@
+package io.mycelium;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The embedded SDK's entry point: opens {@link Context}s on an actor system.
+ *
+ * <pre>{@code
+ * try (Mycelium mycelium = Mycelium.standalone()) {
+ *     Context local = mycelium.open(Session.local());
+ *     ExecResult r = local.procExec("uname", "-a").toCompletableFuture().join();
+ * }
+ * }</pre>
+ */
+public final class Mycelium implements AutoCloseable {
+    private final ActorSystem<?> system;
+    private final boolean ownsSystem;
+    private final ContextSettings settings;
+    private final AtomicInteger contextCount = new AtomicInteger();
+    private final Set<Context> contexts = ConcurrentHashMap.newKeySet();
+
+    private Mycelium(ActorSystem<?> system, boolean ownsSystem) {
+        this.system = system;
+        this.ownsSystem = ownsSystem;
+        this.settings = ContextSettings.from(system.settings().config());
+    }
+
+    /** Mycelium on an actor system of its own, stopped by {@link #close()}. */
+    public static Mycelium standalone() {
+        return new Mycelium(ActorSystem.create(Behaviors.empty(), "mycelium"), true);
+    }
+
+    /** Mycelium on the caller's actor system; {@link #close()} leaves the system running. */
+    public static Mycelium create(ActorSystem<?> system) {
+        return new Mycelium(system, false);
+    }
+
+    /** Opens a context for {@code session}; the agent starts on the context's first operation. */
+    public Context open(Session session) {
+        String actorName = "context-" + contextCount.incrementAndGet() + "-" + session.name().replaceAll("[^A-Za-z0-9-]", "_");
+        Context context = new Context(
+                session.name(),
+                system.systemActorOf(
+                        ContextActor.create(session.name(), session.transport(), settings), actorName, Props.empty()));
+        contexts.add(context);
+        return context;
+    }
+
+    /** The actor system contexts run on. */
+    public ActorSystem<?> system() {
+        return system;
+    }
+
+    /**
+     * Closes every context opened here (their agents exit and take their processes with them), then stops the actor
+     * system when this instance created it.
+     */
+    @Override
+    public void close() {
+        CompletableFuture<?>[] closing = contexts.stream()
+                .map(c -> c.close().toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(closing).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // A context that does not close in time is stopped with the system below.
+        }
+        contexts.clear();
+        if (ownsSystem) {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().join();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.mycelium;
+
+import io.mycelium.transfer.TreeReader;
+import io.mycelium.wire.CreditWindow;
+import io.mycelium.wire.ErrorCode;
+import io.mycelium.wire.Message;
+import io.mycelium.wire.WireProtocolException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+
+/**
+ * Sends a local file or tree to the agent. A {@link TreeReader} runs as a stream on the blocking-I/O dispatcher and
+ * hands this actor one message at a time; a chunk is acknowledged (and the next one read) only when the agent's credit
+ * let it go out, so the disk is read no faster than the agent writes.
+ */
+final class PutStreamActor extends AbstractBehavior<StreamCommand> {
+    private final StreamSetup setup;
+    private final String remote;
+    private final CompletableFuture<TransferResult> result;
+    private final CreditWindow credit;
+    private final long startedNanos = System.nanoTime();
+    private byte[] pendingChunk;
+    private int pendingOffset;
+    private ActorRef<StreamCommand.Ack> ackTo;
+
+    static Behavior<StreamCommand> create(
+            StreamSetup setup, Path local, String remote, CompletableFuture<TransferResult> result) {
+        return Behaviors.setup(context -> new PutStreamActor(context, setup, local, remote, result));
+    }
+
+    private PutStreamActor(
+            ActorContext<StreamCommand> context,
+            StreamSetup setup,
+            Path local,
+            String remote,
+            CompletableFuture<TransferResult> result) {
+        super(context);
+        this.setup = setup;
+        this.remote = remote;
+        this.result = result;
+        this.credit = new CreditWindow(setup.peerWindow());
+        setup.outbox().send(setup.streamId(), new Message.PutStart(remote));
+        int chunk = setup.chunkSize();
+        Source.unfoldResource(
+                        () -> new TreeReader(local, chunk),
+                        reader -> reader.hasNext() ? Optional.of(reader.next()) : Optional.<Message>empty(),
+                        TreeReader::close)
+                .runWith(
+                        ActorSink.actorRefWithBackpressure(
+                                context.getSelf(),
+                                StreamCommand.TreeElement::new,
+                                StreamCommand.SourceInit::new,
+                                StreamCommand.Ack.INSTANCE,
+                                new StreamCommand.SourceDone(),
+                                StreamCommand.SourceFailed::new),
+                        context.getSystem());
+    }
+
+    @Override
+    public Receive<StreamCommand> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(StreamCommand.SourceInit.class, m -> {
+                    m.ackTo().tell(StreamCommand.Ack.INSTANCE);
+                    return this;
+                })
+                .onMessage(StreamCommand.TreeElement.class, this::onElement)
+                .onMessage(StreamCommand.SourceDone.class, m -> this)
+                .onMessage(StreamCommand.SourceFailed.class, m -> {
+                    setup.outbox().send(setup.streamId(), new Message.Cancel());
+                    return fail(Errors.local(setup.contextName(), m.error()));
+                })
+                .onMessage(StreamCommand.FromAgent.class, m -> onAgent(m.message()))
+                .onMessage(StreamCommand.CancelRequested.class, m -> {
+                    setup.outbox().send(setup.streamId(), new Message.Cancel());
+                    return fail(Errors.of(
+                            ErrorCode.CANCELLED, setup.contextName(), "put to " + remote + " cancelled", null));
+                })
+                .onMessage(StreamCommand.Lost.class, m -> fail(m.error()))
+                .build();
+    }
+
+    private Behavior<StreamCommand> onElement(StreamCommand.TreeElement element) {
+        ackTo = element.ackTo();
+        if (element.message() instanceof Message.FileChunk chunk) {
+            pendingChunk = chunk.data();
+            pendingOffset = 0;
+            sendChunk();
+        } else {
+            setup.outbox().send(setup.streamId(), element.message());
+            ack();
+        }
+        return this;
+    }
+
+    private void sendChunk() {
+        while (pendingChunk != null) {
+            int n = credit.tryAcquire(pendingChunk.length - pendingOffset);
+            if (n == 0) {
+                return;
+            }
+            byte[] part = n == pendingChunk.length
+                    ? pendingChunk
+                    : Arrays.copyOfRange(pendingChunk, pendingOffset, pendingOffset + n);
+            setup.outbox().send(setup.streamId(), new Message.FileChunk(part));
+            pendingOffset += n;
+            if (pendingOffset == pendingChunk.length) {
+                pendingChunk = null;
+                ack();
+            }
+        }
+    }
+
+    private void ack() {
+        if (ackTo != null) {
+            ackTo.tell(StreamCommand.Ack.INSTANCE);
+            ackTo = null;
+        }
+    }
+
+    private Behavior<StreamCommand> onAgent(Message message) {
+        if (message instanceof Message.CreditGrant grant && grant.channel() == Message.Channel.DATA) {
+            try {
+                credit.grant(grant.bytes());
+            } catch (WireProtocolException e) {
+                setup.parent().tell(new ContextActor.ProtocolViolation(e));
+                return fail(Errors.of(ErrorCode.PROTOCOL_ERROR, setup.contextName(), e.getMessage(), e));
+            }
+            sendChunk();
+            return this;
+        }
+        if (message instanceof Message.TransferDone done) {
+            result.complete(new TransferResult(
+                    done.entries(), done.bytes(), Duration.ofNanos(System.nanoTime() - startedNanos)));
+            return Behaviors.stopped();
+        }
+        if (message instanceof Message.Failure failure) {
+            return fail(Errors.fromRemote(setup.contextName(), failure));
+        }
+        WireProtocolException e =
+                new WireProtocolException(-1, "unexpected " + message.getClass().getSimpleName() + " on a put");
+        setup.parent().tell(new ContextActor.ProtocolViolation(e));
+        return fail(Errors.of(ErrorCode.PROTOCOL_ERROR, setup.contextName(), e.getMessage(), e));
+    }
+
+    private Behavior<StreamCommand> fail(MyceliumException error) {
+        result.completeExceptionally(error);
+        return Behaviors.stopped();
+    }
+}

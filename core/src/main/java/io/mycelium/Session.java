@@ -1,0 +1,68 @@
+package io.mycelium;
+
+import io.mycelium.transport.LocalTransport;
+import io.mycelium.transport.Transport;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where and how to run an agent: a description, immutable, that {@link Mycelium#open(Session)} turns into a live
+ * {@link Context}. {@code Session.local()} runs the agent as a child process of this JVM.
+ */
+public final class Session {
+    private final String name;
+    private final Transport transport;
+
+    private Session(String name, Transport transport) {
+        this.name = name;
+        this.transport = transport;
+    }
+
+    /** An agent as a local child process, named {@code local}. */
+    public static Session local() {
+        return new Session("local", new LocalTransport());
+    }
+
+    /** An agent as a local child process whose JVM gets extra flags (e.g. {@code -Xmx64m}). */
+    public static Session local(List<String> agentJvmFlags) {
+        return new Session("local", new LocalTransport(agentJvmFlags));
+    }
+
+    /** An agent reached through any {@link Transport}. */
+    public static Session over(String name, Transport transport) {
+        return new Session(name, transport);
+    }
+
+    /** The same session under another name; names appear in errors and logs. */
+    public Session named(String newName) {
+        if (newName == null || newName.isBlank()) {
+            throw new IllegalArgumentException("a session needs a name");
+        }
+        return new Session(newName, transport);
+    }
+
+    /** The session's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The transport that starts and reaches the agent. */
+    public Transport transport() {
+        return transport;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + transport.describe() + ")";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Session s && s.name.equals(name) && s.transport.equals(transport);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, transport);
+    }
+}

@@ -1,0 +1,44 @@
+package io.mycelium;
+
+import io.mycelium.wire.Message;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.util.ByteString;
+
+/** What the actor of one stream (one operation) handles: the agent's messages, loss, cancel, and its own plumbing. */
+sealed interface StreamCommand {
+    /** A message from the agent on this stream. */
+    record FromAgent(Message message) implements StreamCommand {}
+
+    /** The connection is gone; the operation cannot finish. */
+    record Lost(MyceliumException error) implements StreamCommand {}
+
+    /** The caller gave up: stop the remote side. */
+    record CancelRequested() implements StreamCommand {}
+
+    /** An element offered to a caller's stream was taken or refused. */
+    record Offered(QueueOfferResult result, Throwable error) implements StreamCommand {}
+
+    /** Acknowledges an element of a local source the actor reads with back-pressure. */
+    enum Ack {
+        INSTANCE
+    }
+
+    /** A local source (stdin, a file tree) started. */
+    record SourceInit(ActorRef<Ack> ackTo) implements StreamCommand {}
+
+    /** The next element of a local stdin source. */
+    record StdinElement(ActorRef<Ack> ackTo, ByteString bytes) implements StreamCommand {}
+
+    /** The next message read from a local file tree. */
+    record TreeElement(ActorRef<Ack> ackTo, Message message) implements StreamCommand {}
+
+    /** A local source ended. */
+    record SourceDone() implements StreamCommand {}
+
+    /** A local source failed. */
+    record SourceFailed(Throwable error) implements StreamCommand {}
+
+    /** The local writer of a get finished, with the completion message or an error. */
+    record WriteFinished(Message.TransferDone done, Throwable error) implements StreamCommand {}
+}

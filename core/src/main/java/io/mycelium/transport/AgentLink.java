@@ -1,0 +1,19 @@
+package io.mycelium.transport;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** The byte pipes to one running agent, as a {@link Transport} opened them. */
+public interface AgentLink {
+    /** The agent's stdout: its frames, possibly preceded by junk the host printed. */
+    InputStream fromAgent();
+
+    /** The agent's stdin. */
+    OutputStream toAgent();
+
+    /** How the agent got onto the host and into its JVM, for {@code ensureAgent()}'s report. */
+    String loadPath();
+
+    /** Ends the agent: closes its stdin, and kills it when it does not exit promptly. Never blocks for long. */
+    void close();
+}

@@ -1,0 +1,131 @@
+package io.mycelium.transport;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the agent as a child process of this JVM, with this JVM's Java. The jar is cached by hash under the user's cache
+ * directory ({@code $XDG_CACHE_HOME/mycelium} or {@code ~/.cache/mycelium}). The agent's own diagnostics on stderr go
+ * to this JVM's log.
+ */
+public final class LocalTransport implements Transport {
+    private static final Logger log = LoggerFactory.getLogger(LocalTransport.class);
+
+    /** JVM flags that keep an idle agent small; its heap never holds more than a few credit windows. */
+    public static final List<String> AGENT_JVM_FLAGS = List.of(
+            "-Xms8m",
+            "-Xmx128m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=32m",
+            "-XX:MaxMetaspaceSize=64m",
+            "-Xss512k",
+            "-XX:-UsePerfData",
+            "-Xshare:auto");
+
+    private final List<String> extraJvmFlags;
+
+    /** A local transport with the default agent JVM flags. */
+    public LocalTransport() {
+        this(List.of());
+    }
+
+    /** A local transport whose agent JVM gets {@code extraJvmFlags} after the defaults (e.g. {@code -Xmx64m}). */
+    public LocalTransport(List<String> extraJvmFlags) {
+        this.extraJvmFlags = List.copyOf(extraJvmFlags);
+    }
+
+    @Override
+    public String describe() {
+        return "local";
+    }
+
+    @Override
+    public AgentLink open() throws IOException {
+        Path jar = AgentJar.embedded().materialize(cacheDir());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(AGENT_JVM_FLAGS);
+        if (Runtime.version().feature() >= 23) {
+            // Kryo touches sun.misc.Unsafe; JDK 23+ would print a warning to the agent's stderr on every start.
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(extraJvmFlags);
+        command.add("-cp");
+        command.add(jar.toString());
+        command.add("io.mycelium.agent.AgentMain");
+        Process process = new ProcessBuilder(command).start();
+        Thread diagnostics = new Thread(() -> logStderr(process), "mycelium-agent-stderr-" + process.pid());
+        diagnostics.setDaemon(true);
+        diagnostics.start();
+        return new ProcessLink(process, "local process (" + jar + ")");
+    }
+
+    static Path cacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("mycelium");
+    }
+
+    private static void logStderr(Process process) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                log.warn("agent {}: {}", process.pid(), line);
+            }
+        } catch (IOException ended) {
+            // The agent is gone; so is its stderr.
+        }
+    }
+
+    /** A link to an agent that is a child process. */
+    static final class ProcessLink implements AgentLink {
+        private final Process process;
+        private final String loadPath;
+
+        ProcessLink(Process process, String loadPath) {
+            this.process = process;
+            this.loadPath = loadPath;
+        }
+
+        @Override
+        public InputStream fromAgent() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public OutputStream toAgent() {
+            return process.getOutputStream();
+        }
+
+        @Override
+        public String loadPath() {
+            return loadPath;
+        }
+
+        @Override
+        public void close() {
+            try {
+                process.getOutputStream().close();
+            } catch (IOException alreadyClosed) {
+                // Closing stdin is only the polite way to stop it; the kill below is the sure one.
+            }
+            process.onExit().orTimeout(2, TimeUnit.SECONDS).whenComplete((p, timeout) -> {
+                if (timeout != null) {
+                    process.destroyForcibly();
+                }
+            });
+        }
+    }
+}
