@@ -292,12 +292,16 @@ final class ContextActor {
 
     private Behavior<Command> ready() {
         return Behaviors.receive(Command.class)
-                .onMessage(StartExec.class, m -> open(setup -> ExecStreamActor.create(
-                        setup, m.request(), m.stdin(), m.reply()), "exec"))
+                .onMessage(StartExec.class, m -> open(
+                        m.request(), setup -> ExecStreamActor.create(setup, m.stdin(), m.reply()), "exec"))
                 .onMessage(StartPut.class, m -> open(
-                        setup -> PutStreamActor.create(setup, m.local(), m.remote(), m.result()), "put"))
+                        new Message.PutStart(m.remote()),
+                        setup -> PutStreamActor.create(setup, m.local(), m.remote(), m.result()),
+                        "put"))
                 .onMessage(StartGet.class, m -> open(
-                        setup -> GetStreamActor.create(setup, m.remote(), m.local(), m.result()), "get"))
+                        new Message.GetStart(m.remote()),
+                        setup -> GetStreamActor.create(setup, m.remote(), m.local(), m.result()),
+                        "get"))
                 .onMessage(Ping.class, m -> {
                     sendPing(m.result());
                     return Behaviors.same();
@@ -325,9 +329,15 @@ final class ContextActor {
                 .build();
     }
 
-    private Behavior<Command> open(Function<StreamSetup, Behavior<StreamCommand>> behavior, String kind) {
+    /**
+     * Opens a stream: sends its first message here, so streams reach the agent in the order of their ids, then
+     * spawns the actor that carries the operation on.
+     */
+    private Behavior<Command> open(
+            Message first, Function<StreamSetup, Behavior<StreamCommand>> behavior, String kind) {
         int id = nextStreamId;
         nextStreamId += 2;
+        outbox.send(id, first);
         StreamSetup setup = new StreamSetup(
                 id,
                 name,

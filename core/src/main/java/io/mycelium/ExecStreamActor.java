@@ -66,15 +66,14 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
     private boolean stdinDone;
     private boolean cancelRequested;
 
-    static Behavior<StreamCommand> create(
-            StreamSetup setup, Message.ExecStart request, Source<ByteString, ?> stdin, Reply reply) {
-        return Behaviors.setup(context -> new ExecStreamActor(context, setup, request, stdin, reply));
+    /** The actor for an exec whose {@link Message.ExecStart} the context has already sent. */
+    static Behavior<StreamCommand> create(StreamSetup setup, Source<ByteString, ?> stdin, Reply reply) {
+        return Behaviors.setup(context -> new ExecStreamActor(context, setup, stdin, reply));
     }
 
     private ExecStreamActor(
             ActorContext<StreamCommand> context,
             StreamSetup setup,
-            Message.ExecStart request,
             Source<ByteString, ?> stdin,
             Reply reply) {
         super(context);
@@ -95,7 +94,6 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
             // The caller cancelling its stream completes the queue: the process has no reader any more.
             s.queue().watchCompletion().whenComplete((d, e) -> self.tell(new StreamCommand.CancelRequested()));
         }
-        setup.outbox().send(setup.streamId(), request);
         if (stdin != null) {
             stdin.runWith(
                     ActorSink.actorRefWithBackpressure(

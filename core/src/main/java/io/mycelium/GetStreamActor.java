@@ -7,7 +7,6 @@ import io.mycelium.wire.ReceiveWindow;
 import io.mycelium.wire.WireProtocolException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -59,9 +58,10 @@ final class GetStreamActor extends AbstractBehavior<StreamCommand> {
         TreeWriter writer = new TreeWriter(local);
         Pair<SourceQueueWithComplete<Message>, CompletionStage<Optional<Message.TransferDone>>> stream = Source.<Message>queue(
                         WRITE_QUEUE, OverflowStrategy.backpressure())
-                .map(writer::accept)
+                .map(message -> Optional.ofNullable(writer.accept(message)))
                 .withAttributes(ActorAttributes.dispatcher(ActorAttributes.IODispatcher().dispatcher()))
-                .filter(Objects::nonNull)
+                .filter(Optional::isPresent)
+                .map(Optional::get)
                 .toMat(Sink.headOption(), Keep.both())
                 .run(context.getSystem());
         CompletionStage<Optional<Message.TransferDone>> written = stream.second();
@@ -70,7 +70,6 @@ final class GetStreamActor extends AbstractBehavior<StreamCommand> {
                 written,
                 (done, error) -> new StreamCommand.WriteFinished(done == null ? null : done.orElse(null), error));
         this.feeder = new QueueFeeder<>(stream.first(), context);
-        setup.outbox().send(setup.streamId(), new Message.GetStart(remote));
     }
 
     @Override

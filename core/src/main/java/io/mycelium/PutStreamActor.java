@@ -50,7 +50,6 @@ final class PutStreamActor extends AbstractBehavior<StreamCommand> {
         this.remote = remote;
         this.result = result;
         this.credit = new CreditWindow(setup.peerWindow());
-        setup.outbox().send(setup.streamId(), new Message.PutStart(remote));
         int chunk = setup.chunkSize();
         Source.unfoldResource(
                         () -> new TreeReader(local, chunk),
