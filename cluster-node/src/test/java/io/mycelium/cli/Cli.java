@@ -1,0 +1,55 @@
+package io.mycelium.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the packaged CLI as its own JVM, the way bin/mycelium does, and captures what it prints. */
+final class Cli {
+    record Result(int exitCode, byte[] stdout, String stderr) {
+        String stdoutText() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+
+    private Cli() {}
+
+    static Result run(List<String> jvmFlags, String... args) throws IOException, InterruptedException {
+        Path target = Path.of("target").toAbsolutePath();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.add("-cp");
+        command.add(target.resolve("mycelium-cluster-node.jar") + ":" + target.resolve("lib") + "/*");
+        command.add("io.mycelium.cli.MyceliumCommand");
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("cli", ".out");
+        Path err = Files.createTempFile("cli", ".err");
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the CLI did not finish: " + String.join(" ", args));
+            }
+            return new Result(process.exitValue(), Files.readAllBytes(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static Result run(String... args) throws IOException, InterruptedException {
+        return run(List.of("-Xmx256m", "-XX:+UseSerialGC"), args);
+    }
+}
