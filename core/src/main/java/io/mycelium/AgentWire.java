@@ -35,7 +35,10 @@ final class AgentWire {
     record Inbound(int streamId, Message message) {}
 
     static Outbox connect(
-            AgentLink link, ContextSettings settings, ActorRef<ContextActor.Command> actor, int generation,
+            AgentLink link,
+            ContextSettings settings,
+            ActorRef<ContextActor.Command> actor,
+            int generation,
             ActorSystem<?> system) {
         StreamConverters.fromInputStream(link::fromAgent, READ_CHUNK)
                 .via(decoder(settings.maxFrameLength()))

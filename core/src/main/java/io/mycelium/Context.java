@@ -85,8 +85,7 @@ public final class Context {
         Message.ExecStart request = request(command, options);
         return Source.<ExecOutput>queue(STREAM_BUFFER, OverflowStrategy.backpressure())
                 .mapMaterializedValue(queue -> {
-                    actor.tell(new ContextActor.StartExec(
-                            request, options.stdin(), new ExecStreamActor.Stream(queue)));
+                    actor.tell(new ContextActor.StartExec(request, options.stdin(), new ExecStreamActor.Stream(queue)));
                     return NotUsed.getInstance();
                 });
     }

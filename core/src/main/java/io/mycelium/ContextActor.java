@@ -101,9 +101,10 @@ final class ContextActor {
     }
 
     static Behavior<Command> create(String name, Transport transport, ContextSettings settings) {
-        return Behaviors.withStash(10_000, stash -> Behaviors.withTimers(
-                timers -> Behaviors.setup(context -> new ContextActor(name, transport, settings, context, stash, timers)
-                        .idle())));
+        return Behaviors.withStash(
+                10_000,
+                stash -> Behaviors.withTimers(timers -> Behaviors.setup(
+                        context -> new ContextActor(name, transport, settings, context, stash, timers).idle())));
     }
 
     private final String name;
@@ -166,8 +167,9 @@ final class ContextActor {
                                 throw new java.io.UncheckedIOException(e);
                             }
                         },
-                        context.getSystem().dispatchers().lookup(
-                                org.apache.pekko.actor.typed.DispatcherSelector.blocking())),
+                        context.getSystem()
+                                .dispatchers()
+                                .lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking())),
                 (opened, error) -> new Opened(attempt, opened, error));
         timers.startSingleTimer(new HandshakeTimedOut(attempt), settings.handshakeTimeout());
         return connecting();
@@ -186,8 +188,10 @@ final class ContextActor {
                 })
                 .onMessage(InboundMessage.class, this::current, this::onHandshakeMessage)
                 .onMessage(InboundEnded.class, this::current, m -> connectFailed(lostError(m.error())))
-                .onMessage(HandshakeTimedOut.class, m -> m.generation() == generation, m -> connectFailed(
-                        Errors.of(
+                .onMessage(
+                        HandshakeTimedOut.class,
+                        m -> m.generation() == generation,
+                        m -> connectFailed(Errors.of(
                                 ErrorCode.CONNECTION_LOST,
                                 name,
                                 "the agent did not answer within " + settings.handshakeTimeout() + " of starting on "
@@ -292,16 +296,21 @@ final class ContextActor {
 
     private Behavior<Command> ready() {
         return Behaviors.receive(Command.class)
-                .onMessage(StartExec.class, m -> open(
-                        m.request(), setup -> ExecStreamActor.create(setup, m.stdin(), m.reply()), "exec"))
-                .onMessage(StartPut.class, m -> open(
-                        new Message.PutStart(m.remote()),
-                        setup -> PutStreamActor.create(setup, m.local(), m.remote(), m.result()),
-                        "put"))
-                .onMessage(StartGet.class, m -> open(
-                        new Message.GetStart(m.remote()),
-                        setup -> GetStreamActor.create(setup, m.remote(), m.local(), m.result()),
-                        "get"))
+                .onMessage(
+                        StartExec.class,
+                        m -> open(m.request(), setup -> ExecStreamActor.create(setup, m.stdin(), m.reply()), "exec"))
+                .onMessage(
+                        StartPut.class,
+                        m -> open(
+                                new Message.PutStart(m.remote()),
+                                setup -> PutStreamActor.create(setup, m.local(), m.remote(), m.result()),
+                                "put"))
+                .onMessage(
+                        StartGet.class,
+                        m -> open(
+                                new Message.GetStart(m.remote()),
+                                setup -> GetStreamActor.create(setup, m.remote(), m.local(), m.result()),
+                                "get"))
                 .onMessage(Ping.class, m -> {
                     sendPing(m.result());
                     return Behaviors.same();
@@ -316,8 +325,10 @@ final class ContextActor {
                 })
                 .onMessage(InboundMessage.class, this::current, this::route)
                 .onMessage(InboundEnded.class, this::current, m -> lose(lostError(m.error())))
-                .onMessage(ProtocolViolation.class, m -> lose(Errors.of(
-                        ErrorCode.PROTOCOL_ERROR, name, m.error().getMessage(), m.error())))
+                .onMessage(
+                        ProtocolViolation.class,
+                        m -> lose(Errors.of(
+                                ErrorCode.PROTOCOL_ERROR, name, m.error().getMessage(), m.error())))
                 .onMessage(KeepaliveTick.class, m -> keepalive())
                 .onMessage(StreamEnded.class, m -> {
                     streams.remove(m.streamId());
@@ -386,7 +397,8 @@ final class ContextActor {
             return lose(Errors.fromRemote(name, failure));
         }
         if (message instanceof Message.Goodbye goodbye) {
-            return lose(Errors.of(ErrorCode.CONNECTION_LOST, name, "the agent said goodbye: " + goodbye.reason(), null));
+            return lose(
+                    Errors.of(ErrorCode.CONNECTION_LOST, name, "the agent said goodbye: " + goodbye.reason(), null));
         }
         return lose(Errors.of(
                 ErrorCode.PROTOCOL_ERROR,
@@ -487,8 +499,8 @@ final class ContextActor {
             return Errors.of(ErrorCode.PROTOCOL_ERROR, name, protocol.getMessage(), protocol);
         }
         String why = error == null ? "the agent's output ended" : "reading from the agent failed: " + error;
-        return Errors.of(ErrorCode.CONNECTION_LOST, name, "connection to " + transport.describe() + " lost: " + why,
-                error);
+        return Errors.of(
+                ErrorCode.CONNECTION_LOST, name, "connection to " + transport.describe() + " lost: " + why, error);
     }
 
     private boolean current(InboundInit m) {

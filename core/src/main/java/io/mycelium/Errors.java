@@ -17,8 +17,8 @@ final class Errors {
             case PERMISSION_DENIED -> new PermissionDeniedException(code, context, message, cause);
             case TIMEOUT -> new OperationTimeoutException(code, context, message, cause);
             case CANCELLED -> new OperationCancelledException(code, context, message, cause);
-            case IO_ERROR, INTEGRITY_ERROR, INVALID_REQUEST, AGENT_BUSY, INTERNAL -> new RemoteOperationException(
-                    code, context, message, cause);
+            case IO_ERROR, INTEGRITY_ERROR, INVALID_REQUEST, AGENT_BUSY, INTERNAL ->
+                new RemoteOperationException(code, context, message, cause);
         };
     }
 

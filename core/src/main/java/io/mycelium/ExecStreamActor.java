@@ -72,10 +72,7 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
     }
 
     private ExecStreamActor(
-            ActorContext<StreamCommand> context,
-            StreamSetup setup,
-            Source<ByteString, ?> stdin,
-            Reply reply) {
+            ActorContext<StreamCommand> context, StreamSetup setup, Source<ByteString, ?> stdin, Reply reply) {
         super(context);
         this.setup = setup;
         this.reply = reply;
@@ -150,7 +147,8 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
             } else if (message instanceof Message.Failure failure) {
                 return fail(Errors.fromRemote(setup.contextName(), failure));
             }
-            throw new WireProtocolException(-1, "unexpected " + message.getClass().getSimpleName() + " on an exec");
+            throw new WireProtocolException(
+                    -1, "unexpected " + message.getClass().getSimpleName() + " on an exec");
         } catch (WireProtocolException e) {
             setup.parent().tell(new ContextActor.ProtocolViolation(e));
             return fail(Errors.of(ErrorCode.PROTOCOL_ERROR, setup.contextName(), e.getMessage(), e));
@@ -238,7 +236,10 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
             if (n == 0) {
                 return;
             }
-            setup.outbox().send(setup.streamId(), new Message.StdinData(pendingStdin.take(n).toArray()));
+            setup.outbox()
+                    .send(
+                            setup.streamId(),
+                            new Message.StdinData(pendingStdin.take(n).toArray()));
             pendingStdin = pendingStdin.drop(n);
         }
         if (stdinAckTo != null) {

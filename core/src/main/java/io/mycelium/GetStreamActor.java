@@ -56,14 +56,15 @@ final class GetStreamActor extends AbstractBehavior<StreamCommand> {
         this.result = result;
         this.window = new ReceiveWindow(setup.ownWindow());
         TreeWriter writer = new TreeWriter(local);
-        Pair<SourceQueueWithComplete<Message>, CompletionStage<Optional<Message.TransferDone>>> stream = Source.<Message>queue(
-                        WRITE_QUEUE, OverflowStrategy.backpressure())
-                .map(message -> Optional.ofNullable(writer.accept(message)))
-                .withAttributes(ActorAttributes.dispatcher(ActorAttributes.IODispatcher().dispatcher()))
-                .filter(Optional::isPresent)
-                .map(Optional::get)
-                .toMat(Sink.headOption(), Keep.both())
-                .run(context.getSystem());
+        Pair<SourceQueueWithComplete<Message>, CompletionStage<Optional<Message.TransferDone>>> stream =
+                Source.<Message>queue(WRITE_QUEUE, OverflowStrategy.backpressure())
+                        .map(message -> Optional.ofNullable(writer.accept(message)))
+                        .withAttributes(ActorAttributes.dispatcher(
+                                ActorAttributes.IODispatcher().dispatcher()))
+                        .filter(Optional::isPresent)
+                        .map(Optional::get)
+                        .toMat(Sink.headOption(), Keep.both())
+                        .run(context.getSystem());
         CompletionStage<Optional<Message.TransferDone>> written = stream.second();
         written.whenComplete((done, error) -> writer.close());
         context.pipeToSelf(
@@ -78,8 +79,10 @@ final class GetStreamActor extends AbstractBehavior<StreamCommand> {
                 .onMessage(StreamCommand.FromAgent.class, m -> onAgent(m.message()))
                 .onMessage(StreamCommand.Offered.class, this::onOffered)
                 .onMessage(StreamCommand.WriteFinished.class, this::onWritten)
-                .onMessage(StreamCommand.CancelRequested.class, m -> abort(Errors.of(
-                        ErrorCode.CANCELLED, setup.contextName(), "get of " + remote + " cancelled", null)))
+                .onMessage(
+                        StreamCommand.CancelRequested.class,
+                        m -> abort(Errors.of(
+                                ErrorCode.CANCELLED, setup.contextName(), "get of " + remote + " cancelled", null)))
                 .onMessage(StreamCommand.Lost.class, m -> {
                     feeder.fail(m.error());
                     return fail(m.error());

@@ -46,7 +46,8 @@ public final class Mycelium implements AutoCloseable {
 
     /** Opens a context for {@code session}; the agent starts on the context's first operation. */
     public Context open(Session session) {
-        String actorName = "context-" + contextCount.incrementAndGet() + "-" + session.name().replaceAll("[^A-Za-z0-9-]", "_");
+        String actorName = "context-" + contextCount.incrementAndGet() + "-"
+                + session.name().replaceAll("[^A-Za-z0-9-]", "_");
         Context context = new Context(
                 session.name(),
                 system.systemActorOf(
@@ -66,9 +67,8 @@ public final class Mycelium implements AutoCloseable {
      */
     @Override
     public void close() {
-        CompletableFuture<?>[] closing = contexts.stream()
-                .map(c -> c.close().toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
+        CompletableFuture<?>[] closing =
+                contexts.stream().map(c -> c.close().toCompletableFuture()).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(closing).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -18,7 +18,10 @@ class AgentFootprintTest {
     void idleAgentRssIsUnder64MiB() throws Exception {
         try (Mycelium mycelium = Mycelium.standalone()) {
             Context local = mycelium.open(Session.local());
-            long pid = local.ensureAgent().toCompletableFuture().get(30, TimeUnit.SECONDS).pid();
+            long pid = local.ensureAgent()
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS)
+                    .pid();
             local.procExec("true").get(30, TimeUnit.SECONDS);
             Thread.sleep(1000);
             long rss = ProcessProbe.rss(pid);

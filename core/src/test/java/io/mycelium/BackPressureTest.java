@@ -33,12 +33,14 @@ class BackPressureTest {
 
     @Test
     void stalledConsumerStopsTheProcessAndMemoryStaysFlat() throws Exception {
-        long agentPid = local.ensureAgent().toCompletableFuture().get(30, TimeUnit.SECONDS).pid();
+        long agentPid = local.ensureAgent()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS)
+                .pid();
         CompletableFuture<Void> gate = new CompletableFuture<>();
         AtomicLong delivered = new AtomicLong();
         AtomicLong processPid = new AtomicLong();
-        var total = local.procStream(
-                        List.of("head", "-c", Long.toString(TWO_GIB), "/dev/zero"), ExecOptions.defaults())
+        var total = local.procStream(List.of("head", "-c", Long.toString(TWO_GIB), "/dev/zero"), ExecOptions.defaults())
                 .map(out -> {
                     if (out instanceof ExecOutput.Started s) {
                         processPid.set(s.pid());
@@ -49,7 +51,11 @@ class BackPressureTest {
                 })
                 .mapAsync(1, out -> gate.thenApply(open -> out))
                 .runWith(
-                        Sink.fold(0L, (sum, out) -> out instanceof ExecOutput.Stdout o ? sum + o.bytes().size() : sum),
+                        Sink.fold(
+                                0L,
+                                (sum, out) -> out instanceof ExecOutput.Stdout o
+                                        ? sum + o.bytes().size()
+                                        : sum),
                         mycelium.system())
                 .toCompletableFuture();
 
@@ -75,6 +81,8 @@ class BackPressureTest {
         assertThat(maxAgentRss).as("agent RSS while streaming 2 GiB").isLessThan(160 * MIB);
         System.gc();
         Runtime rt = Runtime.getRuntime();
-        assertThat(rt.totalMemory() - rt.freeMemory()).as("controller heap after the stream").isLessThan(256 * MIB);
+        assertThat(rt.totalMemory() - rt.freeMemory())
+                .as("controller heap after the stream")
+                .isLessThan(256 * MIB);
     }
 }

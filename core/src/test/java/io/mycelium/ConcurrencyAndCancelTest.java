@@ -81,7 +81,10 @@ class ConcurrencyAndCancelTest {
 
     private static List<Long> pidsOf(String marker) {
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(marker)).orElse(false))
+                .filter(p -> p.info()
+                        .arguments()
+                        .map(a -> String.join(" ", a).contains(marker))
+                        .orElse(false))
                 .map(ProcessHandle::pid)
                 .toList();
     }

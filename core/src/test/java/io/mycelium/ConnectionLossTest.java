@@ -31,7 +31,10 @@ class ConnectionLossTest {
 
     @Test
     void killedAgentFailsTheStreamWithinASecondAndNoChildSurvives() throws Exception {
-        long agentPid = context.ensureAgent().toCompletableFuture().get(30, TimeUnit.SECONDS).pid();
+        long agentPid = context.ensureAgent()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS)
+                .pid();
         List<Long> pids = new ArrayList<>();
         CompletableFuture<Void> firstLine = new CompletableFuture<>();
         // A shell with a background child of its own: the child is not the process the agent started.
@@ -43,7 +46,11 @@ class ConnectionLossTest {
                             if (out instanceof ExecOutput.Started s) {
                                 pids.add(s.pid());
                             } else if (out instanceof ExecOutput.Stdout o && !firstLine.isDone()) {
-                                pids.add(Long.parseLong(o.bytes().utf8String().lines().findFirst().orElseThrow()));
+                                pids.add(Long.parseLong(o.bytes()
+                                        .utf8String()
+                                        .lines()
+                                        .findFirst()
+                                        .orElseThrow()));
                                 firstLine.complete(null);
                             }
                         }),
@@ -76,7 +83,10 @@ class ConnectionLossTest {
 
     @Test
     void closingStdinEndsTheAgentAndItsChildren() throws Exception {
-        long agentPid = context.ensureAgent().toCompletableFuture().get(30, TimeUnit.SECONDS).pid();
+        long agentPid = context.ensureAgent()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS)
+                .pid();
         CompletableFuture<Long> started = new CompletableFuture<>();
         context.procStream(List.of("sleep", "300"), ExecOptions.defaults())
                 .runWith(

@@ -60,7 +60,10 @@ class HostileAgentTest {
                 .raw("Welcome to host!\nLast login: yesterday\n".getBytes(StandardCharsets.UTF_8))
                 .preamble()
                 .hello(MessageRegistry.PROTOCOL_VERSION));
-        assertThat(context.ensureAgent().toCompletableFuture().get(10, TimeUnit.SECONDS).software())
+        assertThat(context.ensureAgent()
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)
+                        .software())
                 .isEqualTo("scripted-agent/9");
     }
 
@@ -74,7 +77,10 @@ class HostileAgentTest {
         context.ensureAgent().toCompletableFuture().get(10, TimeUnit.SECONDS);
         MyceliumException error = failure(context.procExec("true"));
         assertThat(error).isInstanceOf(ProtocolErrorException.class);
-        assertThat(error.getMessage()).contains("4294967295").contains("over the limit").contains("offset");
+        assertThat(error.getMessage())
+                .contains("4294967295")
+                .contains("over the limit")
+                .contains("offset");
     }
 
     @Test

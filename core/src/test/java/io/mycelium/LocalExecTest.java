@@ -32,8 +32,7 @@ class LocalExecTest {
 
     @Test
     void exitCodeStdoutAndStderrArriveUnchanged() throws Exception {
-        ExecResult r = run(
-                List.of("sh", "-c", "printf '\\000\\377abc'; echo err >&2; exit 3"), ExecOptions.defaults());
+        ExecResult r = run(List.of("sh", "-c", "printf '\\000\\377abc'; echo err >&2; exit 3"), ExecOptions.defaults());
         assertThat(r.exitCode()).isEqualTo(3);
         assertThat(r.stdout()).containsExactly(0, 0xFF, 'a', 'b', 'c');
         assertThat(r.stderrText()).isEqualTo("err\n");
@@ -60,8 +59,8 @@ class LocalExecTest {
 
     @Test
     void timeoutKillsTheProcess() {
-        assertThatThrownBy(() -> local.procExec(List.of("sleep", "30"), ExecOptions.defaults()
-                                .withTimeout(Duration.ofMillis(300)))
+        assertThatThrownBy(() -> local.procExec(
+                                List.of("sleep", "30"), ExecOptions.defaults().withTimeout(Duration.ofMillis(300)))
                         .get(10, TimeUnit.SECONDS))
                 .cause()
                 .isInstanceOf(OperationTimeoutException.class);

@@ -62,7 +62,8 @@ class TransferTest {
 
         for (Path p : new Path[] {remote, back}) {
             assertThat(Files.readAllBytes(p)).isEqualTo(content);
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).isEqualTo("rwxr-x--x");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                    .isEqualTo("rwxr-x--x");
             assertThat(Files.getLastModifiedTime(p).toMillis()).isEqualTo(1_600_000_000_000L);
         }
         try (Stream<Path> files = Files.list(dir)) {
@@ -98,11 +99,13 @@ class TransferTest {
                 .cause()
                 .isInstanceOf(RemoteFileNotFoundException.class)
                 .hasMessageContaining("nope");
-        assertThatThrownBy(() -> await(local.put(dir, dir.resolve("no/such/parent/x").toString())))
+        assertThatThrownBy(() ->
+                        await(local.put(dir, dir.resolve("no/such/parent/x").toString())))
                 .cause()
                 .isInstanceOf(RemoteFileNotFoundException.class)
                 .hasMessageContaining("does not exist");
-        assertThatThrownBy(() -> await(local.put(dir.resolve("absent"), dir.resolve("y").toString())))
+        assertThatThrownBy(() ->
+                        await(local.put(dir.resolve("absent"), dir.resolve("y").toString())))
                 .cause()
                 .isInstanceOf(RemoteFileNotFoundException.class)
                 .hasMessageContaining("absent");
@@ -131,9 +134,15 @@ class TransferTest {
                 if (Files.isSymbolicLink(p)) {
                     entries.put(key, "link " + Files.readSymbolicLink(p));
                 } else if (Files.isDirectory(p)) {
-                    entries.put(key, "dir " + mode(p) + " " + Files.getLastModifiedTime(p).toMillis());
+                    entries.put(
+                            key,
+                            "dir " + mode(p) + " "
+                                    + Files.getLastModifiedTime(p).toMillis());
                 } else {
-                    entries.put(key, "file " + mode(p) + " " + Files.getLastModifiedTime(p).toMillis() + " " + sha(p));
+                    entries.put(
+                            key,
+                            "file " + mode(p) + " "
+                                    + Files.getLastModifiedTime(p).toMillis() + " " + sha(p));
                 }
             }
         }

@@ -34,8 +34,9 @@ final class ErrorReporter implements IExecutionExceptionHandler {
                 && error.getCause() != null) {
             error = error.getCause();
         }
-        return error instanceof MyceliumException || error.getMessage() != null ? error : new RuntimeException(
-                error.toString(), error);
+        return error instanceof MyceliumException || error.getMessage() != null
+                ? error
+                : new RuntimeException(error.toString(), error);
     }
 
     private static boolean isVerbose(ParseResult parsed) {

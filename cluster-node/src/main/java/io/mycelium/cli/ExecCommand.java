@@ -80,8 +80,10 @@ final class ExecCommand implements Callable<Integer> {
                     .runWith(
                             Sink.<ExecOutput>foreach(out -> {
                                         switch (out) {
-                                            case ExecOutput.Stdout o -> write(stdout, o.bytes().toArray());
-                                            case ExecOutput.Stderr e -> write(stderr, e.bytes().toArray());
+                                            case ExecOutput.Stdout o ->
+                                                write(stdout, o.bytes().toArray());
+                                            case ExecOutput.Stderr e ->
+                                                write(stderr, e.bytes().toArray());
                                             case ExecOutput.Exited x -> exit.set(x);
                                             case ExecOutput.Started s -> {}
                                         }

@@ -39,20 +39,28 @@ class CliIT {
 
         Cli.Result missing = Cli.run("exec", "--local", "--", "no-such-program-xyz");
         assertThat(missing.exitCode()).isEqualTo(127);
-        assertThat(missing.stderr().lines()).containsExactly(
-                "mycelium: [local] cannot start no-such-program-xyz: not found on PATH ("
+        assertThat(missing.stderr().lines())
+                .containsExactly("mycelium: [local] cannot start no-such-program-xyz: not found on PATH ("
                         + System.getenv("PATH") + ")");
     }
 
     @Test
     void errorsAreOneLineAndTheChainComesWithVerbose() throws Exception {
-        Cli.Result plain = Cli.run("get", "--local", dir.resolve("absent").toString(), dir.resolve("x").toString());
+        Cli.Result plain = Cli.run(
+                "get",
+                "--local",
+                dir.resolve("absent").toString(),
+                dir.resolve("x").toString());
         assertThat(plain.exitCode()).isEqualTo(125);
         assertThat(plain.stderr().lines()).hasSize(1);
         assertThat(plain.stderr()).startsWith("mycelium: [local] reading ").contains("no such file");
 
-        Cli.Result verbose =
-                Cli.run("get", "--local", "-v", dir.resolve("absent").toString(), dir.resolve("x").toString());
+        Cli.Result verbose = Cli.run(
+                "get",
+                "--local",
+                "-v",
+                dir.resolve("absent").toString(),
+                dir.resolve("x").toString());
         assertThat(verbose.stderr()).contains("caused by: io.mycelium.RemoteCauseException: java.nio.file.NoSuchFile");
     }
 

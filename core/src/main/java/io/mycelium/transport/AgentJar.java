@@ -70,7 +70,8 @@ public final class AgentJar {
                         "the agent jar " + RESOURCE + " is missing from the classpath: build with ./mvnw package");
             }
             byte[] bytes = in.readAllBytes();
-            return new AgentJar(bytes, Hex.encode(MessageDigest.getInstance("SHA-256").digest(bytes)));
+            return new AgentJar(
+                    bytes, Hex.encode(MessageDigest.getInstance("SHA-256").digest(bytes)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {

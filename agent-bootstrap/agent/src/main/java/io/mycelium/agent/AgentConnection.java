@@ -107,7 +107,8 @@ final class AgentConnection {
             open(id, message);
         } else if ((id & 1) == 0 || Integer.compareUnsigned(id, highestOpened) > 0) {
             throw new WireProtocolException(
-                    -1, message.getClass().getSimpleName() + " for stream " + Integer.toUnsignedString(id)
+                    -1,
+                    message.getClass().getSimpleName() + " for stream " + Integer.toUnsignedString(id)
                             + ", which was never opened");
         }
         // Otherwise the stream ended a moment ago and this message (a grant, a cancel) crossed its end: drop it.
@@ -115,7 +116,9 @@ final class AgentConnection {
 
     private void handshake(int id, Message message) {
         if (id != Frame.CONTROL_STREAM || !(message instanceof Message.Hello hello)) {
-            throw new WireProtocolException(-1, "expected the controller's Hello, got " + message.getClass().getSimpleName());
+            throw new WireProtocolException(
+                    -1,
+                    "expected the controller's Hello, got " + message.getClass().getSimpleName());
         }
         if (hello.protocolVersion() != MessageRegistry.PROTOCOL_VERSION
                 || !MessageRegistry.hash().equals(hello.registryHash())) {
@@ -140,7 +143,8 @@ final class AgentConnection {
         } else if (message instanceof Message.Goodbye) {
             throw new ShutdownRequested();
         } else {
-            throw new WireProtocolException(-1, "unexpected " + message.getClass().getSimpleName() + " on stream 0");
+            throw new WireProtocolException(
+                    -1, "unexpected " + message.getClass().getSimpleName() + " on stream 0");
         }
     }
 

@@ -126,8 +126,7 @@ final class ExecStream implements AgentStream {
         stdin.add(EOF);
         connection.finish(
                 id,
-                new Message.Exited(
-                        exitCode, killed ? SIGKILL : 0, timedOut, cancelled, System.nanoTime() - started));
+                new Message.Exited(exitCode, killed ? SIGKILL : 0, timedOut, cancelled, System.nanoTime() - started));
     }
 
     private void pump(InputStream in, CreditWindow credit, Message.Channel channel) {

@@ -91,7 +91,8 @@ final class GetStream implements AgentStream {
             if (allowed < 0 || cancelled) {
                 return false;
             }
-            byte[] part = offset == 0 && allowed == data.length ? data : Arrays.copyOfRange(data, offset, offset + allowed);
+            byte[] part =
+                    offset == 0 && allowed == data.length ? data : Arrays.copyOfRange(data, offset, offset + allowed);
             connection.send(id, new Message.FileChunk(part));
             offset += allowed;
         }

@@ -87,7 +87,9 @@ final class ProcessLauncher {
             return started.get();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new OperationFailedException(
-                    ErrorCode.PROCESS_START_FAILED, "cannot start " + argv[0] + ": " + e.getCause().getMessage(), e);
+                    ErrorCode.PROCESS_START_FAILED,
+                    "cannot start " + argv[0] + ": " + e.getCause().getMessage(),
+                    e);
         }
     }
 
