@@ -1,7 +1,11 @@
 package io.mycelium;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +16,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Killing the agent fails what runs on it fast, leaves no process behind, and the next call reconnects. */
 class ConnectionLossTest {
@@ -61,8 +66,7 @@ class ConnectionLossTest {
 
         long killedAt = System.nanoTime();
         ProcessHandle.of(agentPid).orElseThrow().destroyForcibly();
-        ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(
-                ExecutionException.class, () -> stream.get(5, TimeUnit.SECONDS));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> stream.get(5, TimeUnit.SECONDS));
         Duration noticed = Duration.ofNanos(System.nanoTime() - killedAt);
 
         assertThat(failure.getCause())
@@ -102,5 +106,37 @@ class ConnectionLossTest {
                 .isTrue();
         assertThat(ProcessProbe.waitFor(() -> !ProcessProbe.alive(sleepPid), Duration.ofSeconds(3)))
                 .isTrue();
+    }
+
+    @Test
+    void agentKilledMidPutLeavesNoHalfFileUnderTheRealName(@TempDir Path dir) throws Exception {
+        long agentPid = context.ensureAgent()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS)
+                .pid();
+        Path big = dir.resolve("big.bin");
+        try (var out = Files.newOutputStream(big)) {
+            byte[] block = new byte[1 << 20];
+            for (int i = 0; i < 512; i++) {
+                out.write(block);
+            }
+        }
+        Path target = dir.resolve("target.bin");
+        var put = context.put(big, target.toString()).toCompletableFuture();
+        assertThat(ProcessProbe.waitFor(() -> partFiles(dir) > 0, Duration.ofSeconds(10)))
+                .isTrue();
+        ProcessHandle.of(agentPid).orElseThrow().destroyForcibly();
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> put.get(10, TimeUnit.SECONDS));
+        assertThat(failure.getCause()).isInstanceOf(ConnectionLostException.class);
+        assertThat(target).doesNotExist();
+    }
+
+    private static long partFiles(Path dir) {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".mycelium-part"))
+                    .count();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 }

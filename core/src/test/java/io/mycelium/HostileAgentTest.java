@@ -1,12 +1,14 @@
 package io.mycelium;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.mycelium.wire.ErrorCode;
 import io.mycelium.wire.Message;
 import io.mycelium.wire.MessageRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -35,8 +37,8 @@ class HostileAgentTest {
         return mycelium.open(Session.over("hostile", agent));
     }
 
-    private static MyceliumException failure(java.util.concurrent.CompletionStage<?> stage) {
-        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+    private static MyceliumException failure(CompletionStage<?> stage) {
+        ExecutionException e = assertThrows(
                 ExecutionException.class, () -> stage.toCompletableFuture().get(10, TimeUnit.SECONDS));
         assertThat(e.getCause()).isInstanceOf(MyceliumException.class);
         return (MyceliumException) e.getCause();

@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -40,7 +41,7 @@ class TransferTest {
         mycelium.close();
     }
 
-    private static TransferResult await(java.util.concurrent.CompletionStage<TransferResult> stage) throws Exception {
+    private static TransferResult await(CompletionStage<TransferResult> stage) throws Exception {
         return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
