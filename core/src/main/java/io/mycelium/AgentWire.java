@@ -5,6 +5,7 @@ import io.mycelium.wire.FrameDecoder;
 import io.mycelium.wire.FrameEncoder;
 import io.mycelium.wire.Message;
 import io.mycelium.wire.MessageCodec;
+import io.mycelium.wire.WireProtocolException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,8 +32,11 @@ final class AgentWire {
 
     private AgentWire() {}
 
-    /** A decoded inbound message with its stream. */
-    record Inbound(int streamId, Message message) {}
+    /**
+     * A decoded inbound message with its stream, or the protocol violation that ends the connection. Violations
+     * travel as elements, not stream failures, so the context actor reports them once, as a typed error.
+     */
+    record Inbound(int streamId, Message message, WireProtocolException violation) {}
 
     static Outbox connect(
             AgentLink link,
@@ -66,11 +70,9 @@ final class AgentWire {
                 .statefulMap(
                         () -> new Decoding(new FrameDecoder(maxFrameLength, true), new MessageCodec(maxFrameLength)),
                         (state, bytes) -> Pair.create(state, state.decode(bytes)),
-                        state -> {
-                            state.frames().finish();
-                            return Optional.empty();
-                        })
-                .mapConcat(list -> list);
+                        state -> Optional.of(state.finish()))
+                .mapConcat(list -> list)
+                .takeWhile(in -> in.violation() == null, true);
     }
 
     private static Flow<Outbox.Envelope, ByteString, NotUsed> encoder(int maxFrameLength) {
@@ -91,8 +93,25 @@ final class AgentWire {
         List<Inbound> decode(ByteString bytes) {
             List<Inbound> out = new ArrayList<>();
             byte[] array = bytes.toArrayUnsafe();
-            frames.feed(array, 0, array.length, frame -> out.add(new Inbound(frame.streamId(), codec.decode(frame))));
+            try {
+                frames.feed(
+                        array,
+                        0,
+                        array.length,
+                        frame -> out.add(new Inbound(frame.streamId(), codec.decode(frame), null)));
+            } catch (WireProtocolException e) {
+                out.add(new Inbound(-1, null, e));
+            }
             return out;
+        }
+
+        List<Inbound> finish() {
+            try {
+                frames.finish();
+                return List.of();
+            } catch (WireProtocolException e) {
+                return List.of(new Inbound(-1, null, e));
+            }
         }
     }
 }

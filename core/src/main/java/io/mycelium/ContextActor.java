@@ -240,6 +240,9 @@ final class ContextActor {
 
     private Behavior<Command> onHandshakeMessage(InboundMessage m) {
         m.ackTo().tell(StreamCommand.Ack.INSTANCE);
+        if (m.inbound().violation() != null) {
+            return connectFailed(lostError(m.inbound().violation()));
+        }
         Message message = m.inbound().message();
         if (m.inbound().streamId() == Frame.CONTROL_STREAM && message instanceof Message.Failure failure) {
             return connectFailed(Errors.fromRemote(name, failure));
@@ -365,6 +368,9 @@ final class ContextActor {
 
     private Behavior<Command> route(InboundMessage m) {
         m.ackTo().tell(StreamCommand.Ack.INSTANCE);
+        if (m.inbound().violation() != null) {
+            return lose(lostError(m.inbound().violation()));
+        }
         int id = m.inbound().streamId();
         Message message = m.inbound().message();
         if (id == Frame.CONTROL_STREAM) {
