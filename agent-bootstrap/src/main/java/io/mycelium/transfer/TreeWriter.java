@@ -59,7 +59,8 @@ public final class TreeWriter implements AutoCloseable {
     public Message.TransferDone accept(Message message) {
         try {
             if (done) {
-                throw invalid("message after the end of the transfer: " + message.getClass().getSimpleName());
+                throw invalid("message after the end of the transfer: "
+                        + message.getClass().getSimpleName());
             }
             if (message instanceof Message.EntryHeader header) {
                 startEntry(header);
@@ -70,7 +71,8 @@ public final class TreeWriter implements AutoCloseable {
             } else if (message instanceof Message.TransferEnd end) {
                 return finish(end);
             } else {
-                throw invalid("unexpected message in a transfer: " + message.getClass().getSimpleName());
+                throw invalid("unexpected message in a transfer: "
+                        + message.getClass().getSimpleName());
             }
             return null;
         } catch (IOException e) {
@@ -148,8 +150,8 @@ public final class TreeWriter implements AutoCloseable {
                     ErrorCode.FILE_NOT_FOUND, "directory " + parent + " does not exist", null);
         }
         while (channel == null) {
-            temp = parent.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                    + ".mycelium-part");
+            temp = parent.resolve("." + target.getFileName() + "."
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".mycelium-part");
             try {
                 channel = FileChannel.open(
                         temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);

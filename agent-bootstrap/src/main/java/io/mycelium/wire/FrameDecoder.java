@@ -97,8 +97,8 @@ public final class FrameDecoder {
         if (payload != null) {
             throw new WireProtocolException(
                     offset,
-                    "truncated frame on stream " + Integer.toUnsignedString(streamId) + ": payload has "
-                            + payloadFilled + " of " + payload.length + " bytes");
+                    "truncated frame on stream " + Integer.toUnsignedString(streamId) + ": payload has " + payloadFilled
+                            + " of " + payload.length + " bytes");
         }
     }
 

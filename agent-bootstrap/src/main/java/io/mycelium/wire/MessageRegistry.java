@@ -104,7 +104,10 @@ public final class MessageRegistry {
             text.append(id).append('=').append(type.getSimpleName());
             if (type.isRecord()) {
                 for (RecordComponent c : type.getRecordComponents()) {
-                    text.append(' ').append(c.getName()).append(':').append(c.getType().getSimpleName());
+                    text.append(' ')
+                            .append(c.getName())
+                            .append(':')
+                            .append(c.getType().getSimpleName());
                 }
             } else if (type.isEnum()) {
                 for (Object constant : type.getEnumConstants()) {
@@ -114,7 +117,8 @@ public final class MessageRegistry {
             text.append('\n');
         });
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
             return Hex.encode(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);

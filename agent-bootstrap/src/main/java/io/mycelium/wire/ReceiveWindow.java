@@ -40,7 +40,7 @@ public final class ReceiveWindow {
      */
     public int consumed(int bytes) {
         pendingGrant += bytes;
-        if (pendingGrant >= window / 4) {
+        if (pendingGrant >= window / 4 || outstanding <= window / 2) {
             int grant = (int) pendingGrant;
             outstanding += pendingGrant;
             pendingGrant = 0;

@@ -29,8 +29,7 @@ class MessageCodecTest {
         assertThat(f.code()).isEqualTo(ErrorCode.FILE_NOT_FOUND);
         assertThat(f.causes()).containsExactly(new Message.RemoteCause("T", null));
         assertThat(roundTrip(new Message.Cancel())).isEqualTo(new Message.Cancel());
-        assertThat(((Message.Output) roundTrip(new Message.Output(Message.Channel.STDERR, new byte[] {0, -1})))
-                        .data())
+        assertThat(((Message.Output) roundTrip(new Message.Output(Message.Channel.STDERR, new byte[] {0, -1}))).data())
                 .containsExactly(0, -1);
     }
 
