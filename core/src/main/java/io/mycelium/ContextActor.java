@@ -7,14 +7,18 @@ import io.mycelium.wire.Frame;
 import io.mycelium.wire.Message;
 import io.mycelium.wire.MessageRegistry;
 import io.mycelium.wire.WireProtocolException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -163,13 +167,11 @@ final class ContextActor {
                         () -> {
                             try {
                                 return transport.open();
-                            } catch (java.io.IOException e) {
-                                throw new java.io.UncheckedIOException(e);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
                             }
                         },
-                        context.getSystem()
-                                .dispatchers()
-                                .lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking())),
+                        context.getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
                 (opened, error) -> new Opened(attempt, opened, error));
         timers.startSingleTimer(new HandshakeTimedOut(attempt), settings.handshakeTimeout());
         return connecting();
@@ -211,10 +213,8 @@ final class ContextActor {
             return Behaviors.same();
         }
         if (opened.error() != null) {
-            Throwable cause = opened.error() instanceof java.util.concurrent.CompletionException c
-                    ? c.getCause()
-                    : opened.error();
-            Throwable root = cause instanceof java.io.UncheckedIOException u ? u.getCause() : cause;
+            Throwable cause = opened.error() instanceof CompletionException c ? c.getCause() : opened.error();
+            Throwable root = cause instanceof UncheckedIOException u ? u.getCause() : cause;
             return connectFailed(Errors.of(
                     ErrorCode.CONNECTION_LOST,
                     name,

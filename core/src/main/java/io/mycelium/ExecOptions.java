@@ -1,6 +1,7 @@
 package io.mycelium;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ public record ExecOptions(
 
     /** Removes one inherited environment variable. */
     public ExecOptions withoutEnv(String name) {
-        List<String> unset = new java.util.ArrayList<>(unsetEnvironment);
+        List<String> unset = new ArrayList<>(unsetEnvironment);
         unset.add(Objects.requireNonNull(name, "name"));
         return new ExecOptions(environment, unset, clearEnvironment, workDir, stdin, timeout, maxCollectedBytes);
     }

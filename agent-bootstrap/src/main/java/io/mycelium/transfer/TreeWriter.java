@@ -1,7 +1,6 @@
 package io.mycelium.transfer;
 
 import io.mycelium.wire.ErrorCode;
-import io.mycelium.wire.Hex;
 import io.mycelium.wire.Message;
 import io.mycelium.wire.OperationFailedException;
 import java.io.IOException;
@@ -17,6 +16,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -182,8 +182,8 @@ public final class TreeWriter implements AutoCloseable {
         if (!Arrays.equals(actual, expected)) {
             throw new OperationFailedException(
                     ErrorCode.INTEGRITY_ERROR,
-                    "sha256 of " + currentTarget + " is " + Hex.encode(actual) + ", sender says "
-                            + (expected == null ? "nothing" : Hex.encode(expected)),
+                    "sha256 of " + currentTarget + " is " + HexFormat.of().formatHex(actual) + ", sender says "
+                            + (expected == null ? "nothing" : HexFormat.of().formatHex(expected)),
                     null);
         }
         channel.force(true);

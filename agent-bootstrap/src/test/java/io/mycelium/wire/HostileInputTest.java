@@ -15,6 +15,7 @@ import io.mycelium.wire.WireTestSupport.MessageGenerator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -317,7 +318,7 @@ class HostileInputTest {
                 break;
             }
         }
-        assertThat(found).as(Hex.encode(good)).isTrue();
+        assertThat(found).as(HexFormat.of().formatHex(good)).isTrue();
         assertThat(undecodable(payload)).hasMessageContaining("ordinal");
     }
 
@@ -380,12 +381,12 @@ class HostileInputTest {
         for (int i = 0; i < payload.length; i++) {
             if (payload[i] == 0x4E) {
                 assertThat(at)
-                        .as("marker found twice in %s", Hex.encode(payload))
+                        .as("marker found twice in %s", HexFormat.of().formatHex(payload))
                         .isEqualTo(-1);
                 at = i;
             }
         }
-        assertThat(at).as("marker in %s", Hex.encode(payload)).isNotNegative();
+        assertThat(at).as("marker in %s", HexFormat.of().formatHex(payload)).isNotNegative();
         byte[] prefix = Arrays.copyOf(payload, at);
         byte[] rest = Arrays.copyOfRange(payload, at + 1, payload.length);
 
@@ -453,7 +454,7 @@ class HostileInputTest {
             long before = allocatedBytes();
             Message message = decodeOrRefuse(payload, seed);
             assertThat(allocatedBytes() - before)
-                    .as("seed %d: allocated decoding %s", seed, Hex.encode(payload))
+                    .as("seed %d: allocated decoding %s", seed, HexFormat.of().formatHex(payload))
                     .isLessThan(ALLOCATION_BUDGET + 16L * payload.length);
             if (message != null) {
                 Message again = codec.decode(new Frame(1, codec.encode(message)));
@@ -474,7 +475,7 @@ class HostileInputTest {
             }
             return null;
         } catch (Throwable t) {
-            throw new AssertionError("seed " + seed + ": " + Hex.encode(payload) + " threw " + t, t);
+            throw new AssertionError("seed " + seed + ": " + HexFormat.of().formatHex(payload) + " threw " + t, t);
         }
     }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -283,7 +284,7 @@ final class WireTestSupport {
                 s.append("byte[")
                         .append(b.length)
                         .append("]")
-                        .append(Hex.encode(Arrays.copyOf(b, Math.min(b.length, 16))));
+                        .append(HexFormat.of().formatHex(Arrays.copyOf(b, Math.min(b.length, 16))));
             } else if (v instanceof Object[] array) {
                 s.append(abbreviate(Arrays.deepToString(array)));
             } else if (v instanceof String str) {
@@ -335,7 +336,7 @@ final class WireTestSupport {
     }
 
     private static String head(byte[] b) {
-        return Hex.encode(Arrays.copyOf(b, Math.min(b.length, 16)));
+        return HexFormat.of().formatHex(Arrays.copyOf(b, Math.min(b.length, 16)));
     }
 
     /** How a byte stream is cut into the pieces handed to {@link FrameDecoder#feed}. */

@@ -1,6 +1,5 @@
 package io.mycelium.transport;
 
-import io.mycelium.wire.Hex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /** The agent jar that travels to hosts, as built into this library, with its sha256. */
 public final class AgentJar {
@@ -71,7 +71,9 @@ public final class AgentJar {
             }
             byte[] bytes = in.readAllBytes();
             return new AgentJar(
-                    bytes, Hex.encode(MessageDigest.getInstance("SHA-256").digest(bytes)));
+                    bytes,
+                    HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {

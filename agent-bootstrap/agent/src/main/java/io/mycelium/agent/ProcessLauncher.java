@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -85,7 +86,7 @@ final class ProcessLauncher {
         Future<Process> started = spawner.submit(pb::start);
         try {
             return started.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new OperationFailedException(
                     ErrorCode.PROCESS_START_FAILED,
                     "cannot start " + argv[0] + ": " + e.getCause().getMessage(),
