@@ -2,7 +2,6 @@ package io.mycelium;
 
 import io.mycelium.transport.AgentLink;
 import io.mycelium.wire.FrameDecoder;
-import io.mycelium.wire.FrameEncoder;
 import io.mycelium.wire.Message;
 import io.mycelium.wire.MessageCodec;
 import io.mycelium.wire.WireProtocolException;
@@ -23,7 +22,7 @@ import org.apache.pekko.util.ByteString;
 /**
  * The two Pekko streams of one agent connection. Inbound: the agent's stdout, read on the blocking-I/O dispatcher,
  * cut into frames, decoded, and handed to the context actor one at a time with acknowledgement, so a busy actor slows
- * the reading. Outbound: the {@link Outbox} queue, encoded and written to the agent's stdin, small frames batched into
+ * the reading. Outbound: the {@link Outbox}'s encoded frames, written to the agent's stdin, small frames batched into
  * one write when the pipe is busy.
  */
 final class AgentWire {
@@ -56,13 +55,12 @@ final class AgentWire {
                                 new ContextActor.InboundEnded(generation, null),
                                 error -> new ContextActor.InboundEnded(generation, error)),
                         system);
-        Pair<BoundedSourceQueue<Outbox.Envelope>, Source<Outbox.Envelope, NotUsed>> queue =
-                Source.<Outbox.Envelope>queue(OUTBOX_CAPACITY).preMaterialize(system);
+        Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue =
+                Source.<ByteString>queue(OUTBOX_CAPACITY).preMaterialize(system);
         queue.second()
-                .via(encoder(settings.maxFrameLength()))
                 .batchWeighted(1 << 20, b -> (long) b.size(), b -> b, ByteString::concat)
                 .runWith(StreamConverters.fromOutputStream(link::toAgent, true), system);
-        return new Outbox(queue.first());
+        return new Outbox(queue.first(), settings.maxFrameLength());
     }
 
     private static Flow<ByteString, Inbound, NotUsed> decoder(int maxFrameLength) {
@@ -73,20 +71,6 @@ final class AgentWire {
                         state -> Optional.of(state.finish()))
                 .mapConcat(list -> list)
                 .takeWhile(in -> in.violation() == null, true);
-    }
-
-    private static Flow<Outbox.Envelope, ByteString, NotUsed> encoder(int maxFrameLength) {
-        return Flow.of(Outbox.Envelope.class)
-                .statefulMap(
-                        () -> new MessageCodec(maxFrameLength),
-                        (codec, envelope) -> {
-                            byte[] payload = codec.encode(envelope.message());
-                            return Pair.create(
-                                    codec,
-                                    ByteString.fromArrayUnsafe(
-                                            FrameEncoder.encode(envelope.streamId(), payload, maxFrameLength)));
-                        },
-                        codec -> Optional.empty());
     }
 
     private record Decoding(FrameDecoder frames, MessageCodec codec) {

@@ -94,15 +94,19 @@ public final class Context {
      * Copies a local file or directory tree to {@code remote} on the agent's host. A file becomes exactly {@code
      * remote} (its directory must exist); a directory becomes the directory {@code remote}, created if needed. Modes
      * and modification times are kept, every file is checked by sha256 and appears under its name only once complete.
+     * Cancelling the returned future stops the transfer on both sides.
      */
-    public CompletionStage<TransferResult> put(Path local, String remote) {
+    public CompletableFuture<TransferResult> put(Path local, String remote) {
         CompletableFuture<TransferResult> result = new CompletableFuture<>();
         actor.tell(new ContextActor.StartPut(local.toAbsolutePath(), Objects.requireNonNull(remote), result));
         return result;
     }
 
-    /** Copies a remote file or directory tree to {@code local}, with the guarantees of {@link #put}. */
-    public CompletionStage<TransferResult> get(String remote, Path local) {
+    /**
+     * Copies a remote file or directory tree to {@code local}, with the guarantees of {@link #put}. Cancelling the
+     * returned future stops the transfer on both sides.
+     */
+    public CompletableFuture<TransferResult> get(String remote, Path local) {
         CompletableFuture<TransferResult> result = new CompletableFuture<>();
         actor.tell(new ContextActor.StartGet(Objects.requireNonNull(remote), local.toAbsolutePath(), result));
         return result;

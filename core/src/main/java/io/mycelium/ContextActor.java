@@ -117,7 +117,7 @@ final class ContextActor {
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
     private final TimerScheduler<Command> timers;
-    private final Map<Integer, ActorRef<StreamCommand>> streams = new HashMap<>();
+    private final Map<Integer, OpenStream> streams = new HashMap<>();
     private final Map<Long, PendingPing> pings = new HashMap<>();
     private int generation;
     private AgentLink link;
@@ -129,6 +129,9 @@ final class ContextActor {
     private long nextPingId = 1;
 
     private record PendingPing(long sentNanos, CompletableFuture<Duration> result) {}
+
+    /** A stream's actor and the request it serves, so a crashed actor still leaves its caller an answer. */
+    private record OpenStream(ActorRef<StreamCommand> actor, Request request) {}
 
     private ContextActor(
             String name,
@@ -270,6 +273,7 @@ final class ContextActor {
                     ErrorCode.PROTOCOL_ERROR, name, "the agent announced an unusable window or frame limit", null));
         }
         agentHello = hello;
+        outbox.limitFrames(hello.maxFrameLength());
         agentInfo = new AgentInfo(
                 hello.software(),
                 hello.pid(),
@@ -301,16 +305,18 @@ final class ContextActor {
         return Behaviors.receive(Command.class)
                 .onMessage(
                         StartExec.class,
-                        m -> open(m.request(), setup -> ExecStreamActor.create(setup, m.stdin(), m.reply()), "exec"))
+                        m -> open(m, m.request(), setup -> ExecStreamActor.create(setup, m.stdin(), m.reply()), "exec"))
                 .onMessage(
                         StartPut.class,
                         m -> open(
+                                m,
                                 new Message.PutStart(m.remote()),
                                 setup -> PutStreamActor.create(setup, m.local(), m.remote(), m.result()),
                                 "put"))
                 .onMessage(
                         StartGet.class,
                         m -> open(
+                                m,
                                 new Message.GetStart(m.remote()),
                                 setup -> GetStreamActor.create(setup, m.remote(), m.local(), m.result()),
                                 "get"))
@@ -333,14 +339,25 @@ final class ContextActor {
                         m -> lose(Errors.of(
                                 ErrorCode.PROTOCOL_ERROR, name, m.error().getMessage(), m.error())))
                 .onMessage(KeepaliveTick.class, m -> keepalive())
-                .onMessage(StreamEnded.class, m -> {
-                    streams.remove(m.streamId());
-                    return Behaviors.same();
-                })
+                .onMessage(StreamEnded.class, this::onStreamEnded)
                 .onMessage(Close.class, this::close)
                 .onAnyMessage(this::ignoreStale)
                 .onSignal(PostStop.class, s -> stopped())
                 .build();
+    }
+
+    private Behavior<Command> onStreamEnded(StreamEnded ended) {
+        OpenStream stream = streams.remove(ended.streamId());
+        if (stream != null) {
+            // A no-op when the actor answered before it stopped, which is the normal case.
+            stream.request()
+                    .fail(Errors.of(
+                            ErrorCode.INTERNAL,
+                            name,
+                            "the operation on stream " + ended.streamId() + " ended without a result",
+                            null));
+        }
+        return Behaviors.same();
     }
 
     /**
@@ -348,10 +365,19 @@ final class ContextActor {
      * spawns the actor that carries the operation on.
      */
     private Behavior<Command> open(
-            Message first, Function<StreamSetup, Behavior<StreamCommand>> behavior, String kind) {
+            Request request, Message first, Function<StreamSetup, Behavior<StreamCommand>> behavior, String kind) {
         int id = nextStreamId;
+        try {
+            outbox.send(id, first);
+        } catch (WireProtocolException tooLarge) {
+            request.fail(Errors.of(
+                    ErrorCode.INVALID_REQUEST,
+                    name,
+                    "the request is too large to send: " + tooLarge.getMessage(),
+                    null));
+            return Behaviors.same();
+        }
         nextStreamId += 2;
-        outbox.send(id, first);
         StreamSetup setup = new StreamSetup(
                 id,
                 name,
@@ -362,7 +388,7 @@ final class ContextActor {
                 Math.min(settings.chunkSize(), agentHello.maxFrameLength() - 256));
         ActorRef<StreamCommand> child = context.spawn(behavior.apply(setup), kind + "-" + id);
         context.watchWith(child, new StreamEnded(id));
-        streams.put(id, child);
+        streams.put(id, new OpenStream(child, request));
         return Behaviors.same();
     }
 
@@ -376,9 +402,9 @@ final class ContextActor {
         if (id == Frame.CONTROL_STREAM) {
             return control(message);
         }
-        ActorRef<StreamCommand> stream = streams.get(id);
+        OpenStream stream = streams.get(id);
         if (stream != null) {
-            stream.tell(new StreamCommand.FromAgent(message));
+            stream.actor().tell(new StreamCommand.FromAgent(message));
         } else if ((id & 1) == 0 || Integer.compareUnsigned(id, nextStreamId) >= 0) {
             return lose(Errors.of(
                     ErrorCode.PROTOCOL_ERROR,
@@ -439,7 +465,7 @@ final class ContextActor {
 
     private Behavior<Command> lose(MyceliumException error) {
         context.getLog().warn("context {} lost its agent: {}", name, error.getMessage());
-        streams.values().forEach(stream -> stream.tell(new StreamCommand.Lost(error)));
+        streams.values().forEach(stream -> stream.actor().tell(new StreamCommand.Lost(error)));
         streams.clear();
         pings.values().forEach(ping -> {
             if (ping.result() != null) {
@@ -457,7 +483,7 @@ final class ContextActor {
             outbox.send(Frame.CONTROL_STREAM, new Message.Goodbye("context " + name + " closed"));
         }
         MyceliumException error = Errors.of(ErrorCode.CONNECTION_LOST, name, "the context was closed", null);
-        streams.values().forEach(stream -> stream.tell(new StreamCommand.Lost(error)));
+        streams.values().forEach(stream -> stream.actor().tell(new StreamCommand.Lost(error)));
         stash.forEach(command -> {
             if (command instanceof Request request) {
                 request.fail(error);

@@ -65,6 +65,7 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
     private ActorRef<StreamCommand.Ack> stdinAckTo;
     private boolean stdinDone;
     private boolean cancelRequested;
+    private MyceliumException cancelCause;
 
     /** The actor for an exec whose {@link Message.ExecStart} the context has already sent. */
     static Behavior<StreamCommand> create(StreamSetup setup, Source<ByteString, ?> stdin, Reply reply) {
@@ -119,11 +120,14 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
                     sendStdin();
                     return this;
                 })
-                .onMessage(StreamCommand.SourceFailed.class, m -> {
-                    getContext().getLog().warn("stdin source of stream {} failed", setup.streamId(), m.error());
-                    return cancel();
-                })
-                .onMessage(StreamCommand.CancelRequested.class, m -> cancel())
+                .onMessage(
+                        StreamCommand.SourceFailed.class,
+                        m -> cancel(Errors.of(
+                                ErrorCode.IO_ERROR,
+                                setup.contextName(),
+                                "the stdin source failed, so the process was stopped: " + m.error(),
+                                m.error())))
+                .onMessage(StreamCommand.CancelRequested.class, m -> cancel(null))
                 .onMessage(StreamCommand.Lost.class, m -> fail(m.error()))
                 .build();
     }
@@ -179,17 +183,22 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
     private Behavior<StreamCommand> onOffered(StreamCommand.Offered offered) {
         int consumed = feeder.onOffered(offered);
         if (consumed < 0) {
-            return cancel();
+            return cancel(null);
         }
         if (consumed > 0) {
             Message.Channel channel = pendingChannels.poll();
-            grant(channel, (channel == Message.Channel.STDOUT ? stdoutWindow : stderrWindow).consumed(consumed));
+            if (channel != null) {
+                grant(channel, (channel == Message.Channel.STDOUT ? stdoutWindow : stderrWindow).consumed(consumed));
+            }
         }
         return feeder.finished() ? Behaviors.stopped() : this;
     }
 
     private Behavior<StreamCommand> onExited(Message.Exited exited) {
         Duration duration = Duration.ofNanos(exited.durationNanos());
+        if (cancelCause != null) {
+            return fail(cancelCause);
+        }
         if (reply instanceof Collect c) {
             if (exited.timedOut()) {
                 c.result()
@@ -216,7 +225,8 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
             return Behaviors.stopped();
         }
         if (cancelRequested) {
-            return Behaviors.stopped();
+            // The caller's stream is gone, normally; if it is not, it learns why it ends.
+            return fail(Errors.of(ErrorCode.CANCELLED, setup.contextName(), "process " + pid + " was cancelled", null));
         }
         feeder.push(new ExecOutput.Exited(exited.exitCode(), exited.signal(), exited.timedOut(), duration), 0);
         feeder.completeWhenDrained();
@@ -258,14 +268,16 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
         }
     }
 
-    private Behavior<StreamCommand> cancel() {
+    /**
+     * Asks the agent to kill the process; the stream ends when its exit arrives.
+     *
+     * @param cause why, when it was not the caller's own cancel; the caller gets it as the operation's error
+     */
+    private Behavior<StreamCommand> cancel(MyceliumException cause) {
         if (!cancelRequested) {
             cancelRequested = true;
+            cancelCause = cause;
             setup.outbox().send(setup.streamId(), new Message.Cancel());
-            // Output still in flight is dropped; its credit goes back so the agent is never stuck mid-write.
-            if (feeder != null) {
-                pendingChannels.clear();
-            }
         }
         return this;
     }

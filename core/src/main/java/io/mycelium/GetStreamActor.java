@@ -1,5 +1,6 @@
 package io.mycelium;
 
+import io.mycelium.transfer.TransferCredit;
 import io.mycelium.transfer.TreeWriter;
 import io.mycelium.wire.ErrorCode;
 import io.mycelium.wire.Message;
@@ -8,8 +9,10 @@ import io.mycelium.wire.WireProtocolException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -52,6 +55,12 @@ final class GetStreamActor extends AbstractBehavior<StreamCommand> {
             CompletableFuture<TransferResult> result) {
         super(context);
         this.setup = setup;
+        ActorRef<StreamCommand> self = context.getSelf();
+        result.whenComplete((r, e) -> {
+            if (e instanceof CancellationException) {
+                self.tell(new StreamCommand.CancelRequested());
+            }
+        });
         this.remote = remote;
         this.result = result;
         this.window = new ReceiveWindow(setup.ownWindow());
@@ -92,14 +101,15 @@ final class GetStreamActor extends AbstractBehavior<StreamCommand> {
 
     private Behavior<StreamCommand> onAgent(Message message) {
         try {
-            if (message instanceof Message.FileChunk chunk) {
-                window.received(chunk.data().length);
-                feeder.push(chunk, chunk.data().length);
-            } else if (message instanceof Message.EntryHeader || message instanceof Message.EntryEnd) {
-                feeder.push(message, 0);
+            if (message instanceof Message.FileChunk
+                    || message instanceof Message.EntryHeader
+                    || message instanceof Message.EntryEnd) {
+                window.received(TransferCredit.cost(message));
+                feeder.push(message, TransferCredit.cost(message));
             } else if (message instanceof Message.TransferEnd) {
+                window.received(TransferCredit.cost(message));
                 transferEnded = true;
-                feeder.push(message, 0);
+                feeder.push(message, TransferCredit.cost(message));
                 feeder.completeWhenDrained();
             } else if (message instanceof Message.Failure failure) {
                 MyceliumException error = Errors.fromRemote(setup.contextName(), failure);

@@ -1,5 +1,6 @@
 package io.mycelium;
 
+import io.mycelium.transfer.TransferCredit;
 import io.mycelium.transfer.TreeReader;
 import io.mycelium.wire.CreditWindow;
 import io.mycelium.wire.ErrorCode;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -21,8 +23,8 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
 
 /**
  * Sends a local file or tree to the agent. A {@link TreeReader} runs as a stream on the blocking-I/O dispatcher and
- * hands this actor one message at a time; a chunk is acknowledged (and the next one read) only when the agent's credit
- * let it go out, so the disk is read no faster than the agent writes.
+ * hands this actor one message at a time; a message is acknowledged (and the next one read) only when the agent's
+ * credit let it go out ({@link TransferCredit}), so the disk is read no faster than the agent writes.
  */
 final class PutStreamActor extends AbstractBehavior<StreamCommand> {
     private final StreamSetup setup;
@@ -30,8 +32,9 @@ final class PutStreamActor extends AbstractBehavior<StreamCommand> {
     private final CompletableFuture<TransferResult> result;
     private final CreditWindow credit;
     private final long startedNanos = System.nanoTime();
-    private byte[] pendingChunk;
+    private Message pending;
     private int pendingOffset;
+    private int metadataPaid;
     private ActorRef<StreamCommand.Ack> ackTo;
 
     static Behavior<StreamCommand> create(
@@ -47,6 +50,12 @@ final class PutStreamActor extends AbstractBehavior<StreamCommand> {
             CompletableFuture<TransferResult> result) {
         super(context);
         this.setup = setup;
+        ActorRef<StreamCommand> self = context.getSelf();
+        result.whenComplete((r, e) -> {
+            if (e instanceof CancellationException) {
+                self.tell(new StreamCommand.CancelRequested());
+            }
+        });
         this.remote = remote;
         this.result = result;
         this.credit = new CreditWindow(setup.peerWindow());
@@ -91,33 +100,35 @@ final class PutStreamActor extends AbstractBehavior<StreamCommand> {
 
     private Behavior<StreamCommand> onElement(StreamCommand.TreeElement element) {
         ackTo = element.ackTo();
-        if (element.message() instanceof Message.FileChunk chunk) {
-            pendingChunk = chunk.data();
-            pendingOffset = 0;
-            sendChunk();
-        } else {
-            setup.outbox().send(setup.streamId(), element.message());
-            ack();
-        }
+        pending = element.message();
+        pendingOffset = 0;
+        metadataPaid = 0;
+        send();
         return this;
     }
 
-    private void sendChunk() {
-        while (pendingChunk != null) {
-            int n = credit.tryAcquire(pendingChunk.length - pendingOffset);
-            if (n == 0) {
+    /** Sends the pending message as far as credit allows: a chunk in parts, any other message once paid for. */
+    private void send() {
+        if (pending instanceof Message.FileChunk chunk) {
+            byte[] data = chunk.data();
+            while (pendingOffset < data.length) {
+                int n = credit.tryAcquire(data.length - pendingOffset);
+                if (n == 0) {
+                    return;
+                }
+                byte[] part = n == data.length ? data : Arrays.copyOfRange(data, pendingOffset, pendingOffset + n);
+                setup.outbox().send(setup.streamId(), new Message.FileChunk(part));
+                pendingOffset += n;
+            }
+        } else if (pending != null) {
+            metadataPaid += credit.tryAcquire(TransferCredit.METADATA_COST - metadataPaid);
+            if (metadataPaid < TransferCredit.METADATA_COST) {
                 return;
             }
-            byte[] part = n == pendingChunk.length
-                    ? pendingChunk
-                    : Arrays.copyOfRange(pendingChunk, pendingOffset, pendingOffset + n);
-            setup.outbox().send(setup.streamId(), new Message.FileChunk(part));
-            pendingOffset += n;
-            if (pendingOffset == pendingChunk.length) {
-                pendingChunk = null;
-                ack();
-            }
+            setup.outbox().send(setup.streamId(), pending);
         }
+        pending = null;
+        ack();
     }
 
     private void ack() {
@@ -135,7 +146,7 @@ final class PutStreamActor extends AbstractBehavior<StreamCommand> {
                 setup.parent().tell(new ContextActor.ProtocolViolation(e));
                 return fail(Errors.of(ErrorCode.PROTOCOL_ERROR, setup.contextName(), e.getMessage(), e));
             }
-            sendChunk();
+            send();
             return this;
         }
         if (message instanceof Message.TransferDone done) {

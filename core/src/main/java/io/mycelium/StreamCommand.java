@@ -1,6 +1,7 @@
 package io.mycelium;
 
 import io.mycelium.wire.Message;
+import org.apache.pekko.actor.DeadLetterSuppression;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.util.ByteString;
@@ -13,8 +14,11 @@ sealed interface StreamCommand {
     /** The connection is gone; the operation cannot finish. */
     record Lost(MyceliumException error) implements StreamCommand {}
 
-    /** The caller gave up: stop the remote side. */
-    record CancelRequested() implements StreamCommand {}
+    /**
+     * The caller gave up: stop the remote side. Also sent when a caller's stream completes normally, after the actor
+     * may have stopped, so it is kept out of the dead-letter log.
+     */
+    record CancelRequested() implements StreamCommand, DeadLetterSuppression {}
 
     /** An element offered to a caller's stream was taken or refused. */
     record Offered(QueueOfferResult result, Throwable error) implements StreamCommand {}

@@ -173,10 +173,11 @@ final class AgentConnection {
         }
     }
 
-    /** Sends the last message of a stream and forgets the stream. */
+    /** Sends the last message of a stream and forgets the stream; a stream ends once, later calls do nothing. */
     void finish(int id, Message last) {
-        streams.remove(id);
-        send(id, last);
+        if (streams.remove(id) != null) {
+            send(id, last);
+        }
     }
 
     void send(int id, Message message) {
@@ -185,6 +186,17 @@ final class AgentConnection {
 
     void work(Runnable task) {
         workers.execute(task);
+    }
+
+    /** Runs the body of stream {@code id}; a bug that escapes it still ends the stream with a Failure. */
+    void runStream(int id, Runnable body) {
+        workers.execute(() -> {
+            try {
+                body.run();
+            } catch (RuntimeException | Error e) {
+                finish(id, OperationFailedException.toFailure(e));
+            }
+        });
     }
 
     ProcessLauncher launcher() {

@@ -1,6 +1,7 @@
 package io.mycelium.agent;
 
 import io.mycelium.wire.CreditWindow;
+import io.mycelium.wire.ErrorCode;
 import io.mycelium.wire.Message;
 import io.mycelium.wire.OperationFailedException;
 import io.mycelium.wire.ReceiveWindow;
@@ -11,6 +12,7 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -47,13 +49,19 @@ final class ExecStream implements AgentStream {
     }
 
     void start() {
-        connection.work(this::run);
+        connection.runStream(id, this::run);
     }
 
     @Override
     public void onMessage(Message message) {
         if (message instanceof Message.CreditGrant grant) {
-            (grant.channel() == Message.Channel.STDERR ? stderrCredit : stdoutCredit).grant(grant.bytes());
+            if (grant.channel() == Message.Channel.STDOUT) {
+                stdoutCredit.grant(grant.bytes());
+            } else if (grant.channel() == Message.Channel.STDERR) {
+                stderrCredit.grant(grant.bytes());
+            } else {
+                throw new WireProtocolException(-1, "credit for " + grant.channel() + " on exec stream " + id);
+            }
         } else if (message instanceof Message.StdinData data) {
             synchronized (stdinWindow) {
                 stdinWindow.received(data.data().length);
@@ -102,13 +110,24 @@ final class ExecStream implements AgentStream {
         if (request.timeoutMillis() > 0) {
             timeout = connection.timer().schedule(this::expire, request.timeoutMillis(), TimeUnit.MILLISECONDS);
         }
-        if (request.pipeStdin()) {
-            connection.work(this::feedStdin);
+        try {
+            if (request.pipeStdin()) {
+                connection.work(this::feedStdin);
+            }
+            connection.work(() -> {
+                pump(process.getErrorStream(), stderrCredit, Message.Channel.STDERR);
+                stderrDone.countDown();
+            });
+        } catch (RejectedExecutionException busy) {
+            // Without its helper threads the exec cannot run: stop it rather than leave the caller waiting.
+            cancelled = true;
+            kill();
+            connection.finish(
+                    id,
+                    OperationFailedException.toFailure(new OperationFailedException(
+                            ErrorCode.AGENT_BUSY, "agent: no worker thread free for " + request.argv()[0], busy)));
+            return;
         }
-        connection.work(() -> {
-            pump(process.getErrorStream(), stderrCredit, Message.Channel.STDERR);
-            stderrDone.countDown();
-        });
         pump(process.getInputStream(), stdoutCredit, Message.Channel.STDOUT);
         int exitCode;
         try {
@@ -122,7 +141,6 @@ final class ExecStream implements AgentStream {
         if (timeout != null) {
             timeout.cancel(false);
         }
-        connection.guard().release(pid);
         stdin.add(EOF);
         connection.finish(
                 id,

@@ -1,5 +1,6 @@
 package io.mycelium.agent;
 
+import io.mycelium.transfer.TransferCredit;
 import io.mycelium.transfer.TreeReader;
 import io.mycelium.wire.CreditWindow;
 import io.mycelium.wire.ErrorCode;
@@ -10,7 +11,10 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** Sends a file or a directory tree to the controller, reading the disk only as fast as credit allows. */
+/**
+ * Sends a file or a directory tree to the controller, reading the disk only as fast as credit allows; every message
+ * costs credit ({@link TransferCredit}), so many small entries are as bounded as one large file.
+ */
 final class GetStream implements AgentStream {
     private final int id;
     private final AgentConnection connection;
@@ -26,7 +30,7 @@ final class GetStream implements AgentStream {
     }
 
     void start() {
-        connection.work(this::run);
+        connection.runStream(id, this::run);
     }
 
     @Override
@@ -66,6 +70,8 @@ final class GetStream implements AgentStream {
                     if (!sendUnderCredit(chunk.data())) {
                         break;
                     }
+                } else if (!acquire(TransferCredit.METADATA_COST)) {
+                    break;
                 } else if (message instanceof Message.TransferEnd) {
                     connection.finish(id, message);
                     return;
@@ -82,6 +88,18 @@ final class GetStream implements AgentStream {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Waits until {@code bytes} of credit are taken; false when cancelled first. */
+    private boolean acquire(int bytes) throws InterruptedException {
+        for (int taken = 0; taken < bytes; ) {
+            int n = credit.acquire(bytes - taken);
+            if (n < 0 || cancelled) {
+                return false;
+            }
+            taken += n;
+        }
+        return true;
     }
 
     private boolean sendUnderCredit(byte[] data) throws InterruptedException {

@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Makes sure no process the agent started outlives it, even when the agent is killed with SIGKILL and runs no code of
- * its own. A small perl watchdog, in its own process group, holds the process groups of live executions; the agent
- * keeps a pipe to its stdin. When the agent dies the kernel closes the pipe, and the watchdog kills every group it
- * still holds. Cancellation and timeouts use the same watchdog to signal a whole group, which Java cannot do itself.
+ * its own. A small perl watchdog, in its own process group, holds the process group of every execution, also after
+ * its leader exited (a background child may live on in the group); the agent keeps a pipe to its stdin. When the agent
+ * dies the kernel closes the pipe, and the watchdog kills every group it still holds. Groups with no process left are
+ * pruned as new ones arrive. Cancellation and timeouts use the same watchdog to signal a whole group, which Java cannot
+ * do itself.
  */
 final class OrphanGuard {
     private static final String SCRIPT = String.join(
@@ -18,8 +20,10 @@ final class OrphanGuard {
             "my %groups;",
             "$| = 1;",
             "while (my $line = <STDIN>) {",
-            "  if ($line =~ /^\\+(\\d+)$/) { $groups{$1} = 1; }",
-            "  elsif ($line =~ /^-(\\d+)$/) { delete $groups{$1}; }",
+            "  if ($line =~ /^\\+(\\d+)$/) {",
+            "    $groups{$1} = 1;",
+            "    if (keys(%groups) > 256) { for my $g (keys %groups) { delete $groups{$g} unless kill 0, -$g; } }",
+            "  }",
             "  elsif ($line =~ /^!(\\d+)$/) { kill 'KILL', -$1; }",
             "}",
             "kill 'KILL', map { -$_ } keys %groups;",
@@ -56,11 +60,6 @@ final class OrphanGuard {
     /** Holds process group {@code pgid} until {@link #release}. */
     void hold(long pgid) {
         command("+" + pgid);
-    }
-
-    /** Forgets process group {@code pgid}: its leader has exited. */
-    void release(long pgid) {
-        command("-" + pgid);
     }
 
     /** Sends SIGKILL to every process in group {@code pgid}. */

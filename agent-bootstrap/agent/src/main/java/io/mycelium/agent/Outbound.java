@@ -1,8 +1,12 @@
 package io.mycelium.agent;
 
+import io.mycelium.wire.ErrorCode;
+import io.mycelium.wire.Frame;
 import io.mycelium.wire.FrameEncoder;
 import io.mycelium.wire.Message;
 import io.mycelium.wire.MessageCodec;
+import io.mycelium.wire.OperationFailedException;
+import io.mycelium.wire.WireProtocolException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -22,13 +26,11 @@ final class Outbound {
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final OutputStream out;
     private final MessageCodec codec;
-    private final int maxFrameLength;
     private final Thread thread;
     private volatile boolean failed;
 
     Outbound(OutputStream out, int maxFrameLength) {
         this.out = out;
-        this.maxFrameLength = maxFrameLength;
         this.codec = new MessageCodec(maxFrameLength);
         this.thread = new Thread(this::run, "mycelium-outbound");
         thread.setDaemon(true);
@@ -55,6 +57,18 @@ final class Outbound {
         }
     }
 
+    /** Encodes a message; one that cannot be encoded fails its own stream instead of silencing the agent. */
+    private byte[] encode(Item item) {
+        try {
+            return codec.encode(item.message());
+        } catch (WireProtocolException e) {
+            return codec.encode(OperationFailedException.toFailure(new OperationFailedException(
+                    ErrorCode.INTERNAL,
+                    "agent could not send " + item.message().getClass().getSimpleName() + ": " + e.getMessage(),
+                    null)));
+        }
+    }
+
     private void run() {
         List<Item> batch = new ArrayList<>();
         try {
@@ -66,19 +80,16 @@ final class Outbound {
                         out.flush();
                         return;
                     }
-                    byte[] payload = codec.encode(item.message());
-                    byte[] header = new byte[8];
+                    byte[] payload = encode(item);
+                    byte[] header = new byte[Frame.HEADER_LENGTH];
                     FrameEncoder.writeHeader(header, item.streamId(), payload.length);
-                    if (payload.length > maxFrameLength) {
-                        throw new IllegalStateException("encoded message over the frame limit");
-                    }
                     out.write(header);
                     out.write(payload);
                 }
                 batch.clear();
                 out.flush();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             // The controller is gone or the pipe broke: nothing more can be said; the reader notices EOF and exits.
             failed = true;
             queue.clear();

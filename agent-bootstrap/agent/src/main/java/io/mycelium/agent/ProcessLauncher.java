@@ -66,7 +66,8 @@ final class ProcessLauncher {
             }
             pb.directory(dir);
         }
-        String program = resolve(argv[0], env.get("PATH"));
+        File base = pb.directory() != null ? pb.directory() : new File(System.getProperty("user.dir"));
+        String program = resolve(argv[0], env.get("PATH"), base.toPath());
         List<String> command = new ArrayList<>();
         if (perl != null) {
             command.add(perl);
@@ -117,10 +118,13 @@ final class ProcessLauncher {
         }
     }
 
-    /** Finds the program the way a shell would, so a missing one is a clear error rather than perl's exit 127. */
-    private static String resolve(String program, String path) {
+    /**
+     * Finds the program the way a shell would, so a missing one is a clear error rather than perl's exit 127.
+     * Relative names and empty PATH entries are taken from the process's working directory, as the shell would.
+     */
+    private static String resolve(String program, String path, Path workDir) {
         if (program.contains("/")) {
-            Path p = Path.of(program);
+            Path p = workDir.resolve(program);
             if (!Files.exists(p)) {
                 throw new OperationFailedException(
                         ErrorCode.PROCESS_START_FAILED, "cannot start " + program + ": no such file", null);
@@ -129,11 +133,11 @@ final class ProcessLauncher {
                 throw new OperationFailedException(
                         ErrorCode.PROCESS_START_FAILED, "cannot start " + program + ": not executable", null);
             }
-            return program;
+            return p.toString();
         }
         String searchPath = path != null ? path : "/usr/local/bin:/usr/bin:/bin";
         for (String dir : searchPath.split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+            Path candidate = workDir.resolve(dir).resolve(program);
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                 return candidate.toString();
             }

@@ -1,5 +1,6 @@
 package io.mycelium.agent;
 
+import io.mycelium.transfer.TransferCredit;
 import io.mycelium.transfer.TreeWriter;
 import io.mycelium.wire.ErrorCode;
 import io.mycelium.wire.Message;
@@ -10,8 +11,8 @@ import java.nio.file.Path;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * Receives a file or a directory tree from the controller and writes it with a {@link TreeWriter}. File data arrives
- * under the agent's credit, which is granted back only once the bytes are on disk.
+ * Receives a file or a directory tree from the controller and writes it with a {@link TreeWriter}. Every transfer
+ * message arrives under the agent's credit ({@link TransferCredit}), granted back only once it was applied to disk.
  */
 final class PutStream implements AgentStream {
     private static final Message ABORT = new Message.Cancel();
@@ -30,14 +31,14 @@ final class PutStream implements AgentStream {
     }
 
     void start() {
-        connection.work(this::run);
+        connection.runStream(id, this::run);
     }
 
     @Override
     public void onMessage(Message message) {
-        if (message instanceof Message.FileChunk chunk) {
+        if (!(message instanceof Message.Cancel)) {
             synchronized (window) {
-                window.received(chunk.data().length);
+                window.received(TransferCredit.cost(message));
             }
         }
         queue.add(message);
@@ -70,14 +71,12 @@ final class PutStream implements AgentStream {
                     return;
                 }
                 Message.TransferDone done = writer.accept(message);
-                if (message instanceof Message.FileChunk chunk) {
-                    int grant;
-                    synchronized (window) {
-                        grant = window.consumed(chunk.data().length);
-                    }
-                    if (grant > 0) {
-                        connection.send(id, new Message.CreditGrant(Message.Channel.DATA, grant));
-                    }
+                int grant;
+                synchronized (window) {
+                    grant = window.consumed(TransferCredit.cost(message));
+                }
+                if (grant > 0 && done == null) {
+                    connection.send(id, new Message.CreditGrant(Message.Channel.DATA, grant));
                 }
                 if (done != null) {
                     connection.finish(id, done);
