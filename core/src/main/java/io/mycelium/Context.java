@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.stream.OverflowStrategy;
@@ -28,7 +28,8 @@ public final class Context {
 
     private final String name;
     private final ActorRef<ContextActor.Command> actor;
-    private final AtomicReference<CompletableFuture<Void>> closed = new AtomicReference<>();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     Context(String name, ActorRef<ContextActor.Command> actor) {
         this.name = name;
@@ -114,12 +115,15 @@ public final class Context {
 
     /** Closes the connection and stops the agent; operations still running fail. Later calls do nothing more. */
     public CompletionStage<Void> close() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (closed.compareAndSet(null, done)) {
-            actor.tell(new ContextActor.Close(done));
-            return done;
+        if (closeRequested.compareAndSet(false, true)) {
+            actor.tell(new ContextActor.Close(closed));
         }
-        return closed.get();
+        return closed;
+    }
+
+    /** Completes once the context is closed. */
+    CompletionStage<Void> whenClosed() {
+        return closed;
     }
 
     private static Message.ExecStart request(List<String> command, ExecOptions options) {

@@ -53,6 +53,7 @@ public final class Mycelium implements AutoCloseable {
                 system.systemActorOf(
                         ContextActor.create(session.name(), session.transport(), settings), actorName, Props.empty()));
         contexts.add(context);
+        context.whenClosed().thenRun(() -> contexts.remove(context));
         return context;
     }
 

@@ -29,9 +29,10 @@ public final class AgentMain {
                 Integer.getInteger("mycelium.window", 256 * 1024),
                 Integer.getInteger("mycelium.workers", 512));
         Outbound outbound = new Outbound(new BufferedOutputStream(rawOut, 128 * 1024), settings.maxFrameLength());
-        String perl = ProcessLauncher.findPerl();
+        String perl = ProcessLauncher.find("/usr/bin/perl", "/bin/perl", "/usr/local/bin/perl");
+        String setsid = ProcessLauncher.find("/usr/bin/setsid", "/bin/setsid");
         OrphanGuard guard = OrphanGuard.start(perl);
-        AgentConnection connection = new AgentConnection(settings, outbound, new ProcessLauncher(perl), guard);
+        AgentConnection connection = new AgentConnection(settings, outbound, new ProcessLauncher(setsid, perl), guard);
         outbound.start(FrameDecoder.PREAMBLE);
         outbound.send(Frame.CONTROL_STREAM, AgentConnection.hello(settings));
         try {

@@ -17,10 +17,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Starts processes, each as the leader of its own process group so a cancel reaches the whole tree. On Linux the
- * process also gets {@code PR_SET_PDEATHSIG}, so it dies with the agent. Both need a call Java does not offer, so a
- * one-line perl prelude does them and then execs the command (perl-base is on every Debian and Ubuntu host); without
- * perl, processes start plainly and a cancel falls back to killing the descendants Java can see.
+ * Starts processes, each as the leader of its own process group so a cancel reaches the whole tree, and so the {@link
+ * OrphanGuard} can kill what is left when the agent dies. Java cannot create a process group itself, so the command
+ * runs through util-linux's {@code setsid} (present wherever util-linux is: every Debian, Ubuntu and RHEL host), or,
+ * without it, a one-line perl prelude that calls {@code setpgrp} and on Linux also sets {@code PR_SET_PDEATHSIG}.
+ * Without either, processes start plainly and a cancel falls back to killing the descendants Java can see.
  *
  * <p>Linux delivers the parent-death signal when the <em>thread</em> that forked exits, so every process is started
  * from one long-lived thread.
@@ -30,6 +31,7 @@ final class ProcessLauncher {
             "my $n = shift @ARGV; my $p = shift @ARGV; syscall($n, 1, 9) if $n > 0; setpgrp(0, 0);"
                     + " exec { $p } @ARGV; print STDERR \"exec $p: $!\\n\"; exit 127;";
 
+    private final String setsid;
     private final String perl;
     private final long prctlSyscall;
     private final ExecutorService spawner = Executors.newSingleThreadExecutor(r -> {
@@ -38,14 +40,15 @@ final class ProcessLauncher {
         return t;
     });
 
-    ProcessLauncher(String perl) {
+    ProcessLauncher(String setsid, String perl) {
+        this.setsid = setsid;
         this.perl = perl;
         this.prctlSyscall = prctlSyscallNumber();
     }
 
     /** Whether processes get their own process group. */
     boolean groupsProcesses() {
-        return perl != null;
+        return setsid != null || perl != null;
     }
 
     Process start(Message.ExecStart request) throws InterruptedException {
@@ -69,15 +72,18 @@ final class ProcessLauncher {
         File base = pb.directory() != null ? pb.directory() : new File(System.getProperty("user.dir"));
         String program = resolve(argv[0], env.get("PATH"), base.toPath());
         List<String> command = new ArrayList<>();
-        if (perl != null) {
+        boolean viaPerl = setsid == null && perl != null;
+        if (setsid != null) {
+            command.add(setsid);
+        } else if (viaPerl) {
             command.add(perl);
             command.add("-e");
             command.add(PRELUDE);
             command.add(Long.toString(prctlSyscall));
         }
-        // With the prelude the program keeps the argv[0] it was asked for; without it Java passes the path.
+        // The perl prelude keeps the argv[0] the caller asked for; setsid and Java pass the resolved path.
         command.add(program);
-        for (int i = perl != null ? 0 : 1; i < argv.length; i++) {
+        for (int i = viaPerl ? 0 : 1; i < argv.length; i++) {
             command.add(argv[i]);
         }
         pb.command(command);
@@ -148,8 +154,9 @@ final class ProcessLauncher {
                 new IOException("No such file or directory"));
     }
 
-    static String findPerl() {
-        for (String candidate : new String[] {"/usr/bin/perl", "/bin/perl", "/usr/local/bin/perl"}) {
+    /** The first of {@code candidates} that is an executable file, or null. */
+    static String find(String... candidates) {
+        for (String candidate : candidates) {
             if (Files.isExecutable(Path.of(candidate))) {
                 return candidate;
             }
