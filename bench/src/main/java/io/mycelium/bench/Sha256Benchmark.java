@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code sha256}: in a JVM with default flags, like the controller.
- *   <li>{@code sha256AgentJit}: in a JVM with the JIT limit of the local agent ({@code -XX:TieredStopAtLevel=1}, see
- *       {@link LocalTransport#AGENT_JVM_FLAGS}), where only C1 compiles.
+ *   <li>{@code sha256AgentJit}: in a JVM limited to C1 ({@code -XX:TieredStopAtLevel=1}), as the local agent once ran
+ *       (see {@link LocalTransport#AGENT_JVM_FLAGS}); kept to show why the agent keeps C2.
  * </ul>
  */
 @BenchmarkMode(Mode.Throughput)
@@ -52,7 +52,7 @@ public class Sha256Benchmark {
         counter.bytes += chunk.length;
     }
 
-    /** One chunk, C1 only, as in the agent. */
+    /** One chunk, C1 only, as the agent once ran. */
     @Benchmark
     @Fork(
             value = 1,
