@@ -8,7 +8,6 @@ import io.mycelium.wire.WireProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -83,11 +82,7 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
         this.feeder = reply instanceof Stream s ? new QueueFeeder<>(s.queue(), context) : null;
         ActorRef<StreamCommand> self = context.getSelf();
         if (reply instanceof Collect c) {
-            c.result().whenComplete((r, e) -> {
-                if (e instanceof CancellationException) {
-                    self.tell(new StreamCommand.CancelRequested());
-                }
-            });
+            StreamCommand.cancelWhenCancelled(c.result(), self);
         } else if (reply instanceof Stream s) {
             // The caller cancelling its stream completes the queue: the process has no reader any more.
             s.queue().watchCompletion().whenComplete((d, e) -> self.tell(new StreamCommand.CancelRequested()));

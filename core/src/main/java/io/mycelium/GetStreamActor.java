@@ -9,10 +9,8 @@ import io.mycelium.wire.WireProtocolException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -55,12 +53,7 @@ final class GetStreamActor extends AbstractBehavior<StreamCommand> {
             CompletableFuture<TransferResult> result) {
         super(context);
         this.setup = setup;
-        ActorRef<StreamCommand> self = context.getSelf();
-        result.whenComplete((r, e) -> {
-            if (e instanceof CancellationException) {
-                self.tell(new StreamCommand.CancelRequested());
-            }
-        });
+        StreamCommand.cancelWhenCancelled(result, context.getSelf());
         this.remote = remote;
         this.result = result;
         this.window = new ReceiveWindow(setup.ownWindow());

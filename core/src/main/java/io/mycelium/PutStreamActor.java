@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -50,12 +49,7 @@ final class PutStreamActor extends AbstractBehavior<StreamCommand> {
             CompletableFuture<TransferResult> result) {
         super(context);
         this.setup = setup;
-        ActorRef<StreamCommand> self = context.getSelf();
-        result.whenComplete((r, e) -> {
-            if (e instanceof CancellationException) {
-                self.tell(new StreamCommand.CancelRequested());
-            }
-        });
+        StreamCommand.cancelWhenCancelled(result, context.getSelf());
         this.remote = remote;
         this.result = result;
         this.credit = new CreditWindow(setup.peerWindow());

@@ -1,6 +1,8 @@
 package io.mycelium;
 
 import io.mycelium.wire.Message;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.DeadLetterSuppression;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.stream.QueueOfferResult;
@@ -13,6 +15,15 @@ sealed interface StreamCommand {
 
     /** The connection is gone; the operation cannot finish. */
     record Lost(MyceliumException error) implements StreamCommand {}
+
+    /** Tells {@code self} to cancel when the caller cancels {@code result}. */
+    static void cancelWhenCancelled(CompletableFuture<?> result, ActorRef<StreamCommand> self) {
+        result.whenComplete((value, error) -> {
+            if (error instanceof CancellationException) {
+                self.tell(new CancelRequested());
+            }
+        });
+    }
 
     /**
      * The caller gave up: stop the remote side. Also sent when a caller's stream completes normally, after the actor

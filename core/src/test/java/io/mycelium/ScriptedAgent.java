@@ -1,6 +1,7 @@
 package io.mycelium;
 
 import io.mycelium.transport.AgentLink;
+import io.mycelium.transport.ProcessLink;
 import io.mycelium.transport.Transport;
 import io.mycelium.wire.Frame;
 import io.mycelium.wire.FrameDecoder;
@@ -10,8 +11,6 @@ import io.mycelium.wire.MessageCodec;
 import io.mycelium.wire.MessageRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,27 +88,6 @@ final class ScriptedAgent implements Transport {
         }
         script.append(exitAtEnd ? "exit 0" : "exec sleep 30");
         Process process = new ProcessBuilder("sh", "-c", script.toString()).start();
-        return new AgentLink() {
-            @Override
-            public InputStream fromAgent() {
-                return process.getInputStream();
-            }
-
-            @Override
-            public OutputStream toAgent() {
-                return process.getOutputStream();
-            }
-
-            @Override
-            public String loadPath() {
-                return "scripted";
-            }
-
-            @Override
-            public void close() {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
-        };
+        return new ProcessLink(process, "scripted");
     }
 }

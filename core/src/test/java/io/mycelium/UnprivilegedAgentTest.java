@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.mycelium.transport.AgentJar;
 import io.mycelium.transport.AgentLink;
 import io.mycelium.transport.LocalTransport;
+import io.mycelium.transport.ProcessLink;
 import io.mycelium.transport.Transport;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -90,27 +89,7 @@ class UnprivilegedAgentTest {
                     .directory(new File("/"))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
-            return new AgentLink() {
-                @Override
-                public InputStream fromAgent() {
-                    return process.getInputStream();
-                }
-
-                @Override
-                public OutputStream toAgent() {
-                    return process.getOutputStream();
-                }
-
-                @Override
-                public String loadPath() {
-                    return "setpriv";
-                }
-
-                @Override
-                public void close() {
-                    process.destroyForcibly();
-                }
-            };
+            return new ProcessLink(process, "setpriv");
         }
     }
 }

@@ -2,14 +2,11 @@ package io.mycelium.transport;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,46 +89,6 @@ public final class LocalTransport implements Transport {
             }
         } catch (IOException ended) {
             // The agent is gone; so is its stderr.
-        }
-    }
-
-    /** A link to an agent that is a child process. */
-    static final class ProcessLink implements AgentLink {
-        private final Process process;
-        private final String loadPath;
-
-        ProcessLink(Process process, String loadPath) {
-            this.process = process;
-            this.loadPath = loadPath;
-        }
-
-        @Override
-        public InputStream fromAgent() {
-            return process.getInputStream();
-        }
-
-        @Override
-        public OutputStream toAgent() {
-            return process.getOutputStream();
-        }
-
-        @Override
-        public String loadPath() {
-            return loadPath;
-        }
-
-        @Override
-        public void close() {
-            try {
-                process.getOutputStream().close();
-            } catch (IOException alreadyClosed) {
-                // Closing stdin is only the polite way to stop it; the kill below is the sure one.
-            }
-            process.onExit().orTimeout(2, TimeUnit.SECONDS).whenComplete((p, timeout) -> {
-                if (timeout != null) {
-                    process.destroyForcibly();
-                }
-            });
         }
     }
 }
