@@ -6,6 +6,7 @@ import io.mycelium.wire.ErrorCode;
 import io.mycelium.wire.Frame;
 import io.mycelium.wire.Message;
 import io.mycelium.wire.MessageRegistry;
+import io.mycelium.wire.OperationFailedException;
 import io.mycelium.wire.WireProtocolException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -218,6 +219,9 @@ final class ContextActor {
         if (opened.error() != null) {
             Throwable cause = opened.error() instanceof CompletionException c ? c.getCause() : opened.error();
             Throwable root = cause instanceof UncheckedIOException u ? u.getCause() : cause;
+            if (root instanceof OperationFailedException failure) {
+                return connectFailed(Errors.of(failure.code(), name, failure.getMessage(), failure));
+            }
             return connectFailed(Errors.of(
                     ErrorCode.CONNECTION_LOST,
                     name,
@@ -527,12 +531,29 @@ final class ContextActor {
     }
 
     private MyceliumException lostError(Throwable error) {
+        String diagnostics = link == null ? "" : link.diagnostics();
+        String said =
+                diagnostics.isEmpty() ? "" : " (" + transport.describe() + " said: " + lastLine(diagnostics) + ")";
         if (error instanceof WireProtocolException protocol) {
-            return Errors.of(ErrorCode.PROTOCOL_ERROR, name, protocol.getMessage(), protocol);
+            int stage1 = protocol.getMessage().indexOf(STAGE1_ERROR);
+            if (stage1 >= 0) {
+                // Stage 1 refused to start the agent after the plan: its own line says why.
+                String reason = protocol.getMessage()
+                        .substring(stage1 + STAGE1_ERROR.length())
+                        .strip();
+                return Errors.of(ErrorCode.BOOTSTRAP_FAILED, name, transport.describe() + ": " + reason, protocol);
+            }
+            return Errors.of(ErrorCode.PROTOCOL_ERROR, name, protocol.getMessage() + said, protocol);
         }
-        String why = error == null ? "the agent's output ended" : "reading from the agent failed: " + error;
+        String why = (error == null ? "the agent's output ended" : "reading from the agent failed: " + error) + said;
         return Errors.of(
                 ErrorCode.CONNECTION_LOST, name, "connection to " + transport.describe() + " lost: " + why, error);
+    }
+
+    private static final String STAGE1_ERROR = "MYCELIUM-ERROR ";
+
+    private static String lastLine(String text) {
+        return text.lines().reduce((first, second) -> second).orElse(text);
     }
 
     private boolean current(InboundInit m) {

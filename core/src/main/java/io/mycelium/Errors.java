@@ -19,6 +19,10 @@ final class Errors {
             case CANCELLED -> new OperationCancelledException(code, context, message, cause);
             case IO_ERROR, INTEGRITY_ERROR, INVALID_REQUEST, AGENT_BUSY, INTERNAL ->
                 new RemoteOperationException(code, context, message, cause);
+            case UNKNOWN_HOST, CONNECTION_REFUSED -> new HostUnreachableException(code, context, message, cause);
+            case HOST_KEY_REJECTED -> new HostKeyRejectedException(code, context, message, cause);
+            case AUTHENTICATION_FAILED -> new AuthenticationFailedException(code, context, message, cause);
+            case BOOTSTRAP_FAILED, BOOTSTRAP_TIMEOUT -> new BootstrapException(code, context, message, cause);
         };
     }
 

@@ -15,7 +15,11 @@ public abstract sealed class MyceliumException extends RuntimeException
                 PermissionDeniedException,
                 OperationTimeoutException,
                 OperationCancelledException,
-                RemoteOperationException {
+                RemoteOperationException,
+                HostUnreachableException,
+                HostKeyRejectedException,
+                AuthenticationFailedException,
+                BootstrapException {
     private final ErrorCode code;
     private final String context;
 

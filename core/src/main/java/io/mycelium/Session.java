@@ -28,6 +28,16 @@ public final class Session {
         return new Session("local", new LocalTransport(agentJvmFlags));
     }
 
+    /**
+     * An agent on a host reached over SSH, started there by stage 1 with nothing installed beforehand.
+     *
+     * @param target {@code [user@]host[:port]}; a host alias from {@code ~/.ssh/config} works with the OpenSSH
+     *     client
+     */
+    public static SshSession ssh(String target) {
+        return SshSession.parse(target);
+    }
+
     /** An agent reached through any {@link Transport}. */
     public static Session over(String name, Transport transport) {
         return new Session(name, transport);

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mycelium.bootstrap.AgentJvm;
 import io.mycelium.transport.AgentJar;
 import io.mycelium.transport.AgentLink;
-import io.mycelium.transport.LocalTransport;
 import io.mycelium.transport.ProcessLink;
 import io.mycelium.transport.Transport;
 import java.io.File;
@@ -80,10 +80,7 @@ class UnprivilegedAgentTest {
                     "--regid=nogroup",
                     "--clear-groups",
                     Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            command.addAll(LocalTransport.AGENT_JVM_FLAGS);
-            if (Runtime.version().feature() >= 23) {
-                command.add("--sun-misc-unsafe-memory-access=allow");
-            }
+            command.addAll(AgentJvm.flagsFor(Runtime.version().feature()));
             command.addAll(List.of("-cp", jar.toString(), "io.mycelium.agent.AgentMain"));
             Process process = new ProcessBuilder(command)
                     .directory(new File("/"))

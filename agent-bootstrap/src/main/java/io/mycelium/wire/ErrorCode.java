@@ -30,5 +30,17 @@ public enum ErrorCode {
     /** The agent has no capacity left for another operation. */
     AGENT_BUSY,
     /** A bug: something that should not happen did. */
-    INTERNAL
+    INTERNAL,
+    /** The host name does not resolve. */
+    UNKNOWN_HOST,
+    /** Nothing listens on the host's SSH port, or the network refused the connection. */
+    CONNECTION_REFUSED,
+    /** The host's key is unknown or differs from the one on record. */
+    HOST_KEY_REJECTED,
+    /** The host refused every credential offered. */
+    AUTHENTICATION_FAILED,
+    /** The agent could not be started on the host: missing tools, no usable place, refused integrity check. */
+    BOOTSTRAP_FAILED,
+    /** Starting the agent on the host took longer than allowed. */
+    BOOTSTRAP_TIMEOUT
 }

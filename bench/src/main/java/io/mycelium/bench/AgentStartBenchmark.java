@@ -4,7 +4,7 @@ import io.mycelium.AgentInfo;
 import io.mycelium.Context;
 import io.mycelium.Mycelium;
 import io.mycelium.Session;
-import io.mycelium.transport.LocalTransport;
+import io.mycelium.bootstrap.AgentJvm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +64,7 @@ public class AgentStartBenchmark {
     public int anchorJavaVersion() throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(LocalTransport.AGENT_JVM_FLAGS);
+        command.addAll(AgentJvm.flagsFor(Runtime.version().feature()));
         command.add("-version");
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -1,6 +1,6 @@
 package io.mycelium.bench;
 
-import io.mycelium.transport.LocalTransport;
+import io.mycelium.bootstrap.AgentJvm;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.SplittableRandom;
@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code sha256}: in a JVM with default flags, like the controller.
  *   <li>{@code sha256AgentJit}: in a JVM limited to C1 ({@code -XX:TieredStopAtLevel=1}), as the local agent once ran
- *       (see {@link LocalTransport#AGENT_JVM_FLAGS}); kept to show why the agent keeps C2.
+ *       (see {@link AgentJvm#FLAGS}); kept to show why the agent keeps C2.
  * </ul>
  */
 @BenchmarkMode(Mode.Throughput)

@@ -3,11 +3,13 @@ package io.mycelium.transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 
 /** The agent jar that travels to hosts, as built into this library, with its sha256. */
@@ -53,6 +55,7 @@ public final class AgentJar {
             return target;
         }
         Files.createDirectories(dir);
+        pruneOlderVersions(dir, target);
         Path temp = Files.createTempFile(dir, ".mycelium-agent-", ".part");
         try {
             Files.write(temp, bytes);
@@ -61,6 +64,23 @@ public final class AgentJar {
             Files.deleteIfExists(temp);
         }
         return target;
+    }
+
+    /**
+     * Removes agent jars of other versions that nobody wrote for a day: each build of Mycelium brings its own, and a
+     * JVM that still runs one keeps it open, so deleting it is safe.
+     */
+    private static void pruneOlderVersions(Path dir, Path keep) {
+        long dayAgo = System.currentTimeMillis() - Duration.ofDays(1).toMillis();
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "mycelium-agent-*.jar")) {
+            for (Path jar : jars) {
+                if (!jar.equals(keep) && Files.getLastModifiedTime(jar).toMillis() < dayAgo) {
+                    Files.deleteIfExists(jar);
+                }
+            }
+        } catch (IOException e) {
+            // Only housekeeping: the cache works with old jars in it.
+        }
     }
 
     private static AgentJar load() {

@@ -1,5 +1,6 @@
 package io.mycelium.transport;
 
+import io.mycelium.bootstrap.AgentJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,24 +18,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(LocalTransport.class);
-
-    /**
-     * JVM flags that keep the agent small: its heap never holds more than a few credit windows, and a heap grown under a
-     * burst of garbage is given back. C2 stays on: without it SHA-256, which checks every transferred byte, runs about
-     * ten times slower.
-     */
-    public static final List<String> AGENT_JVM_FLAGS = List.of(
-            "-Xms8m",
-            "-Xmx64m",
-            "-XX:+UseSerialGC",
-            "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=30",
-            "-XX:CICompilerCount=2",
-            "-XX:ReservedCodeCacheSize=32m",
-            "-XX:MaxMetaspaceSize=64m",
-            "-Xss512k",
-            "-XX:-UsePerfData",
-            "-Xshare:auto");
 
     private final List<String> extraJvmFlags;
 
@@ -58,15 +41,11 @@ public final class LocalTransport implements Transport {
         Path jar = AgentJar.embedded().materialize(cacheDir());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(AGENT_JVM_FLAGS);
-        if (Runtime.version().feature() >= 23) {
-            // Kryo touches sun.misc.Unsafe; JDK 23+ would print a warning to the agent's stderr on every start.
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
+        command.addAll(AgentJvm.flagsFor(Runtime.version().feature()));
         command.addAll(extraJvmFlags);
         command.add("-cp");
         command.add(jar.toString());
-        command.add("io.mycelium.agent.AgentMain");
+        command.add(AgentJvm.MAIN_CLASS);
         Process process = new ProcessBuilder(command).start();
         Thread diagnostics = new Thread(() -> logStderr(process), "mycelium-agent-stderr-" + process.pid());
         diagnostics.setDaemon(true);

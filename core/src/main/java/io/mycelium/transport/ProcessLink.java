@@ -12,11 +12,17 @@ import java.util.concurrent.TimeUnit;
 public final class ProcessLink implements AgentLink {
     private final Process process;
     private final String loadPath;
+    private final CommandTransport.StderrTail stderr;
 
     /** @param loadPath how the agent got into its JVM, for {@code ensureAgent()}'s report */
     public ProcessLink(Process process, String loadPath) {
+        this(process, loadPath, null);
+    }
+
+    ProcessLink(Process process, String loadPath, CommandTransport.StderrTail stderr) {
         this.process = process;
         this.loadPath = loadPath;
+        this.stderr = stderr;
     }
 
     @Override
@@ -32,6 +38,11 @@ public final class ProcessLink implements AgentLink {
     @Override
     public String loadPath() {
         return loadPath;
+    }
+
+    @Override
+    public String diagnostics() {
+        return stderr == null ? "" : stderr.snapshot().strip();
     }
 
     /** Closes the agent's stdin, its polite signal to stop; kills the process tree if it has not exited in 2 s. */
