@@ -20,7 +20,7 @@ if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then J="$JAVA_HOME/b
 if [ -z "$J" ]; then J=$(command -v java 2>/dev/null || true); fi
 if [ -n "$J" ]; then
 say "java=$J"
-say "java_version=$("$J" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)"
+say "java_version=$("$J" -XX:-UsePerfData -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)"
 fi
 P=$(command -v perl 2>/dev/null || true)
 if [ -n "$P" ]; then

@@ -1,20 +1,60 @@
 package io.mycelium.cli;
 
 import io.mycelium.Session;
+import io.mycelium.SshSession;
+import io.mycelium.transport.OpenSsh;
+import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
-/** Where a command runs. Only the local agent exists so far; SSH hosts come with the bootstrap. */
+/** Where a command runs: this machine's agent, or a host reached over SSH. */
 final class Target {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Choice choice;
 
+    @Option(
+            names = {"-i", "--identity"},
+            paramLabel = "KEYFILE",
+            description = "With --host: log in with this private key only.")
+    Path identity;
+
+    @Option(
+            names = "--known-hosts",
+            paramLabel = "FILE",
+            description = "With --host: check host keys against this file instead of ~/.ssh/known_hosts.")
+    Path knownHosts;
+
+    @Option(
+            names = "--accept-new-host-key",
+            description = "With --host: trust a host seen for the first time (a changed key is still refused).")
+    boolean acceptNew;
+
     static final class Choice {
         @Option(names = "--local", required = true, description = "Run through an agent on this machine.")
         boolean local;
+
+        @Option(
+                names = "--host",
+                required = true,
+                paramLabel = "USER@ADDR[:PORT]",
+                description = "Run on this host over SSH; the agent is started there, nothing is installed.")
+        String host;
     }
 
     Session session() {
-        return Session.local();
+        if (choice.host == null) {
+            return Session.local();
+        }
+        SshSession ssh = Session.ssh(choice.host);
+        if (identity != null) {
+            ssh = ssh.identity(identity);
+        }
+        if (knownHosts != null) {
+            ssh = ssh.knownHosts(knownHosts);
+        }
+        if (acceptNew) {
+            ssh = ssh.hostKeyPolicy(OpenSsh.HostKeyPolicy.ACCEPT_NEW);
+        }
+        return ssh.build();
     }
 }

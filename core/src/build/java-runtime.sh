@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the Java runtime that stage 1 ships to hosts without Java 17+: a jlink'd image of java.base and
+# jdk.unsupported (Kryo needs sun.misc.Unsafe) from the JDK running the build, packed reproducibly (sorted, fixed
+# times and owners, gzip -n) so the same JDK always yields the same sha256 and hosts keep their cached copy.
+# Usage: java-runtime.sh JAVA_HOME WORK_DIR OUTPUT_DIR
+set -euo pipefail
+java_home=$1 work=$2 out=$3
+platform="$(uname -s) $(uname -m)"
+release=$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$java_home/release")
+feature=${release%%.*}
+stamp="$java_home $release $platform v1"
+name="java-runtime-$(uname -s | tr 'A-Z' 'a-z')-$(uname -m).tar.gz"
+mkdir -p "$out"
+if [[ -f "$out/$name" && -f "$work/stamp" && "$(cat "$work/stamp")" == "$stamp" ]]; then
+  exit 0
+fi
+rm -rf "$work"
+mkdir -p "$work"
+"$java_home/bin/jlink" --add-modules java.base,jdk.unsupported --strip-debug --no-header-files --no-man-pages \
+  --compress=zip-6 --output "$work/image"
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work/image" -cf - . | gzip -n -6 > "$out/$name"
+printf 'archive=%s\nplatform=%s\nfeature=%s\n' "$name" "$platform" "$feature" > "$out/runtime.properties"
+printf '%s' "$stamp" > "$work/stamp"
+echo "java-runtime: $name for $platform, Java $release, $(du -h "$out/$name" | cut -f1)"
