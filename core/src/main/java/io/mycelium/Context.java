@@ -121,6 +121,11 @@ public final class Context {
         return closed;
     }
 
+    /** Whether {@link #close()} was called. */
+    boolean isClosed() {
+        return closeRequested.get();
+    }
+
     /** Completes once the context is closed. */
     CompletionStage<Void> whenClosed() {
         return closed;

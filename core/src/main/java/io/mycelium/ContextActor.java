@@ -99,6 +99,8 @@ final class ContextActor {
 
     private record HandshakeTimedOut(int generation) implements Command {}
 
+    private record ConnectNow(int generation) implements Command {}
+
     private record StreamEnded(int streamId) implements Command {}
 
     private enum KeepaliveTick implements Command {
@@ -127,6 +129,9 @@ final class ContextActor {
     private long connectStartedNanos;
     private AgentInfo agentInfo;
     private int nextStreamId = 1;
+    private int failures;
+    private long lastFailureNanos;
+    private long lastActivityNanos;
     private long nextPingId = 1;
 
     private record PendingPing(long sentNanos, CompletableFuture<Duration> result) {}
@@ -162,8 +167,27 @@ final class ContextActor {
                 .build();
     }
 
+    /**
+     * Starts a connection, at once after a success or the first failure, later after repeated failures (exponential
+     * backoff), so callers hammering a dead host do not hammer it with SSH connections too.
+     */
     private Behavior<Command> connect() {
         generation++;
+        long delay = failures == 0
+                ? 0
+                : Math.min(
+                        settings.reconnectBackoffMax().toNanos(),
+                        settings.reconnectBackoffMin().toNanos() << Math.min(failures - 1, 16));
+        long wait = delay - (System.nanoTime() - lastFailureNanos);
+        if (wait > 0) {
+            timers.startSingleTimer(new ConnectNow(generation), Duration.ofNanos(wait));
+        } else {
+            startOpening();
+        }
+        return connecting();
+    }
+
+    private void startOpening() {
         int attempt = generation;
         connectStartedNanos = System.nanoTime();
         context.pipeToSelf(
@@ -177,8 +201,6 @@ final class ContextActor {
                         },
                         context.getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
                 (opened, error) -> new Opened(attempt, opened, error));
-        timers.startSingleTimer(new HandshakeTimedOut(attempt), settings.handshakeTimeout());
-        return connecting();
     }
 
     private Behavior<Command> connecting() {
@@ -188,6 +210,10 @@ final class ContextActor {
                     return Behaviors.same();
                 })
                 .onMessage(Opened.class, this::onOpened)
+                .onMessage(ConnectNow.class, m -> m.generation() == generation, m -> {
+                    startOpening();
+                    return Behaviors.same();
+                })
                 .onMessage(InboundInit.class, this::current, m -> {
                     m.ackTo().tell(StreamCommand.Ack.INSTANCE);
                     return Behaviors.same();
@@ -229,6 +255,8 @@ final class ContextActor {
                     root));
         }
         link = opened.link();
+        // The transport bounded its own start (an SSH bootstrap may upload a runtime); the agent then gets this long.
+        timers.startSingleTimer(new HandshakeTimedOut(generation), settings.handshakeTimeout());
         outbox = AgentWire.connect(link, settings, context.getSelf(), generation, context.getSystem());
         outbox.send(
                 Frame.CONTROL_STREAM,
@@ -289,12 +317,16 @@ final class ContextActor {
                 Duration.ofNanos(System.nanoTime() - connectStartedNanos));
         timers.cancel(new HandshakeTimedOut(generation));
         timers.startTimerWithFixedDelay(KeepaliveTick.INSTANCE, settings.keepaliveInterval());
+        failures = 0;
+        lastActivityNanos = System.nanoTime();
         context.getLog().debug("context {} connected: {}", name, agentInfo);
         return stash.unstashAll(ready());
     }
 
     private Behavior<Command> connectFailed(MyceliumException error) {
         timers.cancel(new HandshakeTimedOut(generation));
+        failures++;
+        lastFailureNanos = System.nanoTime();
         dropLink();
         stash.forEach(command -> {
             if (command instanceof Request request) {
@@ -351,6 +383,7 @@ final class ContextActor {
     }
 
     private Behavior<Command> onStreamEnded(StreamEnded ended) {
+        lastActivityNanos = System.nanoTime();
         OpenStream stream = streams.remove(ended.streamId());
         if (stream != null) {
             // A no-op when the actor answered before it stopped, which is the normal case.
@@ -371,6 +404,7 @@ final class ContextActor {
     private Behavior<Command> open(
             Request request, Message first, Function<StreamSetup, Behavior<StreamCommand>> behavior, String kind) {
         int id = nextStreamId;
+        lastActivityNanos = System.nanoTime();
         try {
             outbox.send(id, first);
         } catch (WireProtocolException tooLarge) {
@@ -451,6 +485,15 @@ final class ContextActor {
 
     private Behavior<Command> keepalive() {
         long now = System.nanoTime();
+        if (streams.isEmpty()
+                && now - lastActivityNanos > settings.idleTimeout().toNanos()) {
+            // Idle for long: let the agent go; the next operation connects again.
+            context.getLog().debug("context {} idle for {}, closing its connection", name, settings.idleTimeout());
+            outbox.send(Frame.CONTROL_STREAM, new Message.Goodbye("idle for " + settings.idleTimeout()));
+            timers.cancel(KeepaliveTick.INSTANCE);
+            dropLink();
+            return idle();
+        }
         for (PendingPing ping : pings.values()) {
             if (now - ping.sentNanos() > settings.keepaliveTimeout().toNanos()) {
                 return lose(Errors.of(

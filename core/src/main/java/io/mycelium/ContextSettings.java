@@ -12,6 +12,9 @@ import java.time.Duration;
  * @param handshakeTimeout how long the agent may take from start to its Hello
  * @param keepaliveInterval how often an idle connection is pinged
  * @param keepaliveTimeout how long a ping may go unanswered before the connection counts as lost
+ * @param idleTimeout how long a connection with no operation stays open
+ * @param reconnectBackoffMin the wait before connecting again after the second failure in a row
+ * @param reconnectBackoffMax the longest wait between failed connection attempts
  */
 record ContextSettings(
         int maxFrameLength,
@@ -19,7 +22,10 @@ record ContextSettings(
         int chunkSize,
         Duration handshakeTimeout,
         Duration keepaliveInterval,
-        Duration keepaliveTimeout) {
+        Duration keepaliveTimeout,
+        Duration idleTimeout,
+        Duration reconnectBackoffMin,
+        Duration reconnectBackoffMax) {
 
     static ContextSettings from(Config config) {
         Config c = config.getConfig("mycelium.context");
@@ -29,6 +35,9 @@ record ContextSettings(
                 (int) c.getBytes("chunk-size").longValue(),
                 c.getDuration("handshake-timeout"),
                 c.getDuration("keepalive-interval"),
-                c.getDuration("keepalive-timeout"));
+                c.getDuration("keepalive-timeout"),
+                c.getDuration("idle-timeout"),
+                c.getDuration("reconnect-backoff-min"),
+                c.getDuration("reconnect-backoff-max"));
     }
 }

@@ -1,6 +1,5 @@
 package io.mycelium;
 
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +25,7 @@ public final class Mycelium implements AutoCloseable {
     private final boolean ownsSystem;
     private final ContextSettings settings;
     private final AtomicInteger contextCount = new AtomicInteger();
-    private final Set<Context> contexts = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Context> contexts = new ConcurrentHashMap<>();
 
     private Mycelium(ActorSystem<?> system, boolean ownsSystem) {
         this.system = system;
@@ -44,17 +43,28 @@ public final class Mycelium implements AutoCloseable {
         return new Mycelium(system, false);
     }
 
-    /** Opens a context for {@code session}; the agent starts on the context's first operation. */
+    /**
+     * The context for {@code session}. Contexts are pooled by target ({@link
+     * io.mycelium.transport.Transport#poolKey()}: transport, user, host, port and options): every caller that opens the
+     * same target in this JVM shares one context and so one connection, until it is closed. The agent starts on the
+     * first operation.
+     */
     public Context open(Session session) {
-        String actorName = "context-" + contextCount.incrementAndGet() + "-"
-                + session.name().replaceAll("[^A-Za-z0-9-]", "_");
-        Context context = new Context(
-                session.name(),
-                system.systemActorOf(
-                        ContextActor.create(session.name(), session.transport(), settings), actorName, Props.empty()));
-        contexts.add(context);
-        context.whenClosed().thenRun(() -> contexts.remove(context));
-        return context;
+        return contexts.compute(session.transport().poolKey(), (key, existing) -> {
+            if (existing != null && !existing.isClosed()) {
+                return existing;
+            }
+            String actorName = "context-" + contextCount.incrementAndGet() + "-"
+                    + session.transport().describe().replaceAll("[^A-Za-z0-9-]", "_");
+            Context context = new Context(
+                    session.name(),
+                    system.systemActorOf(
+                            ContextActor.create(session.name(), session.transport(), settings),
+                            actorName,
+                            Props.empty()));
+            context.whenClosed().thenRun(() -> contexts.remove(key, context));
+            return context;
+        });
     }
 
     /** The actor system contexts run on. */
@@ -68,8 +78,9 @@ public final class Mycelium implements AutoCloseable {
      */
     @Override
     public void close() {
-        CompletableFuture<?>[] closing =
-                contexts.stream().map(c -> c.close().toCompletableFuture()).toArray(CompletableFuture[]::new);
+        CompletableFuture<?>[] closing = contexts.values().stream()
+                .map(c -> c.close().toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(closing).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -80,6 +80,11 @@ public final class CommandTransport implements Transport {
     }
 
     @Override
+    public String poolKey() {
+        return description + " " + prefix + " " + options;
+    }
+
+    @Override
     public AgentLink open() throws IOException {
         JavaRuntime runtime = options.runtime();
         List<String> command = new ArrayList<>(prefix);
@@ -93,8 +98,7 @@ public final class CommandTransport implements Transport {
         done.completeOnTimeout(null, options.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenRun(() -> {
                     if (timedOut.compareAndSet(false, true) && process.isAlive()) {
-                        process.descendants().forEach(ProcessHandle::destroyForcibly);
-                        process.destroyForcibly();
+                        kill(process);
                     }
                 });
         try {
@@ -113,17 +117,26 @@ public final class CommandTransport implements Transport {
         } catch (IOException | RuntimeException e) {
             boolean expired = !timedOut.compareAndSet(false, true);
             done.complete(null);
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
             if (expired) {
+                kill(process);
                 throw timeout();
             }
             if (e instanceof OperationFailedException failure) {
+                kill(process);
                 throw failure;
             }
+            // The program failed by itself (ssh could not connect): let it finish writing why, then read it.
+            // Killing it first would close its stderr pipe with the explanation still in it.
             int exit = waitForExit(process);
-            throw classifier.classify(host, exit, stderr.text());
+            OperationFailedException failure = classifier.classify(host, exit, stderr.text());
+            kill(process);
+            throw failure;
         }
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     private OperationFailedException timeout() {

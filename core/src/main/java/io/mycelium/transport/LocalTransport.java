@@ -37,6 +37,11 @@ public final class LocalTransport implements Transport {
     }
 
     @Override
+    public String poolKey() {
+        return "local " + extraJvmFlags;
+    }
+
+    @Override
     public AgentLink open() throws IOException {
         Path jar = AgentJar.embedded().materialize(cacheDir());
         List<String> command = new ArrayList<>();

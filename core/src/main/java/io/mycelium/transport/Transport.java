@@ -12,6 +12,14 @@ public interface Transport {
     String describe();
 
     /**
+     * Identifies the connection this transport makes, everything that changes it included (user, key, options):
+     * contexts with the same key share one connection. {@link #describe()} unless a transport has more to it.
+     */
+    default String poolKey() {
+        return describe();
+    }
+
+    /**
      * Starts an agent and connects to it. Blocks until the agent's process is running; the handshake happens above.
      *
      * @throws IOException when the agent cannot be started

@@ -1,0 +1,93 @@
+package io.mycelium;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.mycelium.testhosts.RequiresDocker;
+import io.mycelium.testhosts.TestHost;
+import io.mycelium.testhosts.TestHostImage;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Faults mid-stream: a clear error within seconds, and the next call connects again. */
+@RequiresDocker
+class SshFaultsIT {
+    private TestHost host;
+    private Mycelium mycelium;
+    private Context context;
+
+    @BeforeEach
+    void start() throws Exception {
+        host = TestHost.start(TestHostImage.DEBIAN_MIN);
+        mycelium = Mycelium.standalone();
+        context = mycelium.open(SshHosts.session(host).build());
+        context.ensureAgent().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() {
+        mycelium.close();
+        host.close();
+    }
+
+    /** A stream that prints forever; fails when the connection goes. */
+    private CompletableFuture<?> endlessStream() throws Exception {
+        CompletableFuture<Void> flowing = new CompletableFuture<>();
+        CompletableFuture<?> done = context.procStream(
+                        List.of("sh", "-c", "while :; do echo tick; sleep 0.05; done"), ExecOptions.defaults())
+                .runWith(Sink.foreach(out -> flowing.complete(null)), mycelium.system())
+                .toCompletableFuture();
+        flowing.get(30, TimeUnit.SECONDS);
+        return done;
+    }
+
+    private static Duration failsWithin(CompletableFuture<?> stream, Class<? extends MyceliumException> expected) {
+        long start = System.nanoTime();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> stream.get(30, TimeUnit.SECONDS));
+        assertThat(e.getCause()).isInstanceOf(expected);
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private void nextCallWorks() throws Exception {
+        assertThat(context.procExec("echo", "again").get(120, TimeUnit.SECONDS).stdoutText())
+                .isEqualTo("again\n");
+    }
+
+    @Test
+    void agentKilledOnTheHost() throws Exception {
+        CompletableFuture<?> stream = endlessStream();
+        host.exec("pkill", "-KILL", "-f", "io.mycelium.agent.AgentMain");
+        assertThat(failsWithin(stream, ConnectionLostException.class)).isLessThan(Duration.ofSeconds(5));
+        nextCallWorks();
+    }
+
+    @Test
+    void sshdKilledWithTheHost() throws Exception {
+        CompletableFuture<?> stream = endlessStream();
+        host.killSshd();
+        assertThat(failsWithin(stream, ConnectionLostException.class)).isLessThan(Duration.ofSeconds(5));
+        host.restart();
+        nextCallWorks();
+    }
+
+    @Test
+    void frozenHostIsNoticedByPing() throws Exception {
+        CompletableFuture<?> stream = endlessStream();
+        host.pause();
+        try {
+            // keepalive: a ping every 2 s, lost after 6 s without an answer.
+            Duration noticed = failsWithin(stream, ConnectionLostException.class);
+            assertThat(noticed).isLessThan(Duration.ofSeconds(12));
+        } finally {
+            host.unpause();
+        }
+        nextCallWorks();
+    }
+}
