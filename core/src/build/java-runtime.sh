@@ -8,7 +8,7 @@ java_home=$1 work=$2 out=$3
 platform="$(uname -s) $(uname -m)"
 release=$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$java_home/release")
 feature=${release%%.*}
-stamp="$java_home $release $platform v1"
+stamp="$java_home $release $platform v2"
 name="java-runtime-$(uname -s | tr 'A-Z' 'a-z')-$(uname -m).tar.gz"
 mkdir -p "$out"
 if [[ -f "$out/$name" && -f "$work/stamp" && "$(cat "$work/stamp")" == "$stamp" ]]; then
@@ -19,6 +19,8 @@ mkdir -p "$work"
 "$java_home/bin/jlink" --add-modules java.base,jdk.unsupported --strip-debug --no-header-files --no-man-pages \
   --compress=zip-6 --output "$work/image"
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work/image" -cf - . | gzip -n -6 > "$out/$name"
-printf 'archive=%s\nplatform=%s\nfeature=%s\n' "$name" "$platform" "$feature" > "$out/runtime.properties"
+# The same digest stage 1 computes over an unpacked runtime before it runs one (see stage1.sh: tree_sha).
+tree=$(cd "$work/image" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+printf 'archive=%s\nplatform=%s\nfeature=%s\ntree=%s\n' "$name" "$platform" "$feature" "$tree" > "$out/runtime.properties"
 printf '%s' "$stamp" > "$work/stamp"
 echo "java-runtime: $name for $platform, Java $release, $(du -h "$out/$name" | cut -f1)"

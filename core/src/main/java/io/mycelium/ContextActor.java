@@ -581,9 +581,12 @@ final class ContextActor {
             int stage1 = protocol.getMessage().indexOf(STAGE1_ERROR);
             if (stage1 >= 0) {
                 // Stage 1 refused to start the agent after the plan: its own line says why.
-                String reason = protocol.getMessage()
-                        .substring(stage1 + STAGE1_ERROR.length())
-                        .strip();
+                String line = protocol.getMessage().substring(stage1 + STAGE1_ERROR.length());
+                int offset = line.lastIndexOf(" (at byte offset");
+                String[] codeAndReason =
+                        (offset > 0 ? line.substring(0, offset) : line).strip().split(" ", 2);
+                String reason =
+                        codeAndReason.length == 2 ? codeAndReason[1] + " (" + codeAndReason[0] + ")" : codeAndReason[0];
                 return Errors.of(ErrorCode.BOOTSTRAP_FAILED, name, transport.describe() + ": " + reason, protocol);
             }
             return Errors.of(ErrorCode.PROTOCOL_ERROR, name, protocol.getMessage() + said, protocol);

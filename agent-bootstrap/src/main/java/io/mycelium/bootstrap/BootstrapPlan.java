@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param sendJar whether the agent jar follows the plan line
  * @param runtimeDir where the runtime is or goes, or {@code -}
  * @param sendRuntime whether the runtime archive follows the plan line (before the jar)
+ * @param runtimeTree the digest stage 1 checks the runtime's files against before running it, or null
  * @param jvmFlags flags for the agent's JVM
  */
 public record BootstrapPlan(
@@ -28,6 +29,7 @@ public record BootstrapPlan(
         boolean sendJar,
         String runtimeDir,
         boolean sendRuntime,
+        String runtimeTree,
         List<String> jvmFlags) {
 
     /** The oldest Java the agent runs on. */
@@ -49,8 +51,9 @@ public record BootstrapPlan(
      * @param platform {@code uname -s} and {@code uname -m} it is built for, e.g. {@code Linux x86_64}
      * @param sha256 hex sha256 of the archive
      * @param javaFeature its Java feature version
+     * @param treeSha256 digest of the unpacked runtime's files, which stage 1 checks before every use
      */
-    public record Runtime(String platform, String sha256, int javaFeature) {}
+    public record Runtime(String platform, String sha256, int javaFeature, String treeSha256) {}
 
     /**
      * Decides the plan.
@@ -95,14 +98,24 @@ public record BootstrapPlan(
         }
         String jarPlace = jarPlace(host, probe, placement);
         boolean sendJar = !jarPlace.equals("@cached");
+        String tree = java.equals("@runtime") ? runtime.treeSha256() : null;
         return new BootstrapPlan(
-                java, feature, javaSource, jarPlace, sendJar, runtimeDir, sendRuntime, AgentJvm.flagsFor(feature));
+                java,
+                feature,
+                javaSource,
+                jarPlace,
+                sendJar,
+                runtimeDir,
+                sendRuntime,
+                tree,
+                AgentJvm.flagsFor(feature));
     }
 
-    /** The line stage 1 reads: {@code load JAVA JARPLACE JARLEN RTDIR RTLEN FLAGS...}. */
+    /** The line stage 1 reads: {@code load JAVA JARPLACE JARLEN RTDIR RTLEN RTTREE FLAGS...}. */
     public String planLine(int jarLength, long runtimeLength) {
         return "load " + java + " " + jarPlace + " " + (sendJar ? jarLength : 0) + " " + runtimeDir + " "
-                + (sendRuntime ? runtimeLength : 0) + " " + String.join(" ", jvmFlags) + "\n";
+                + (sendRuntime ? runtimeLength : 0) + " " + (runtimeTree == null ? "-" : runtimeTree) + " "
+                + String.join(" ", jvmFlags) + "\n";
     }
 
     /** How the agent got into its JVM, for the report. */

@@ -118,7 +118,7 @@ public final class FrameDecoder {
 
     private static String abbreviate(String s) {
         String oneLine = s.strip().replaceAll("\\s+", " ");
-        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
+        return oneLine.length() <= 1000 ? oneLine : oneLine.substring(0, 1000) + "...";
     }
 
     private int scanPreamble(byte[] bytes, int i, int end) {

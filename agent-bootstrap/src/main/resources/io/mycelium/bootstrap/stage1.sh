@@ -9,6 +9,7 @@ RUNTIME_SHA=$2
 say() { printf '%s\n' "$*"; }
 fail() { say "MYCELIUM-ERROR $*"; exit 1; }
 sha() { if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1; }
+tree_sha() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1; }
 can_exec() { f="$1/.mycelium-probe-$$"; r=1; if printf '#!/bin/sh\nexit 0\n' > "$f" 2>/dev/null; then chmod 700 "$f" && "$f" 2>/dev/null && r=0; fi; rm -f "$f"; return $r; }
 say MYCELIUM-STAGE1 1
 say "uname=$(uname -sm 2>/dev/null)"
@@ -38,7 +39,7 @@ C="$HOME/.cache/mycelium"
 if [ -f "$C/agent-$AGENT_SHA.jar" ]; then say "agent_cached=$C/agent-$AGENT_SHA.jar"; fi
 if [ "$RUNTIME_SHA" != "-" ] && [ -x "$C/runtime-$RUNTIME_SHA/bin/java" ]; then say "runtime_cached=$C/runtime-$RUNTIME_SHA"; fi
 say MYCELIUM-PROBE-END
-IFS=' ' read -r MODE JAVA JARPLACE JARLEN RTDIR RTLEN ARGS || fail plan "no plan arrived on stdin"
+IFS=' ' read -r MODE JAVA JARPLACE JARLEN RTDIR RTLEN RTTREE ARGS || fail plan "no plan arrived on stdin"
 [ "$MODE" = load ] || fail plan "unknown plan $MODE"
 set -f
 CLEAN=""
@@ -54,7 +55,10 @@ rm -f "$T.tgz"
 if [ -d "$RTDIR" ]; then rm -rf "$T"; else mv "$T" "$RTDIR" || fail io "cannot move the runtime to $RTDIR"; fi
 CLEAN=""
 fi
-if [ "$JAVA" = "@runtime" ]; then JAVA="$RTDIR/bin/java"; fi
+if [ "$JAVA" = "@runtime" ]; then
+JAVA="$RTDIR/bin/java"
+[ "$(tree_sha "$RTDIR")" = "$RTTREE" ] || fail integrity "the Java runtime in $RTDIR differs from the one shipped (files changed or missing): remove it (mycelium cache clear) and connect again"
+fi
 case "$RTDIR" in -|*/.cache/mycelium/*) ;; *) CLEAN="$RTDIR"; trap 'rm -rf $CLEAN' EXIT HUP INT TERM ;; esac
 [ -x "$JAVA" ] || fail java "$JAVA is not executable"
 EXEC=exec

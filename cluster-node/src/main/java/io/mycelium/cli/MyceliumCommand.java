@@ -10,7 +10,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "mycelium 0.1.0",
         description = "Run work on many machines without installing anything there first.",
-        subcommands = {ExecCommand.class, PutCommand.class, GetCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            ExecCommand.class,
+            PutCommand.class,
+            GetCommand.class,
+            CacheCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (exec: the command's own exit code is returned)",

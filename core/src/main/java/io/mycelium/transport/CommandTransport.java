@@ -5,6 +5,7 @@ import io.mycelium.bootstrap.Stage1;
 import io.mycelium.wire.ErrorCode;
 import io.mycelium.wire.OperationFailedException;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +78,40 @@ public final class CommandTransport implements Transport {
     @Override
     public String describe() {
         return description;
+    }
+
+    /** What a plain shell command printed and returned. */
+    public record ShellResult(int exitCode, String stdout, String stderr) {}
+
+    /**
+     * Runs a shell command on the target directly, without an agent: for maintenance that must work even when the
+     * agent cannot start (clearing a cache stage 1 refuses).
+     *
+     * @throws OperationFailedException when the target cannot be reached, classified like a failed bootstrap
+     */
+    public ShellResult runShell(String command, Duration timeout) throws IOException {
+        List<String> argv = new ArrayList<>(prefix);
+        argv.add(command);
+        Process process = new ProcessBuilder(argv)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        StderrTail stderr = new StderrTail(process.getErrorStream());
+        byte[] out = process.getInputStream().readNBytes(1 << 20);
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill(process);
+                throw timeout();
+            }
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running a command on " + host, e);
+        }
+        String err = stderr.text();
+        if (process.exitValue() == 255 && prefix.get(0).endsWith("ssh")) {
+            throw classifier.classify(host, 255, err);
+        }
+        return new ShellResult(process.exitValue(), new String(out, StandardCharsets.UTF_8), err);
     }
 
     @Override

@@ -78,7 +78,8 @@ public final class JavaRuntime {
                     new BootstrapPlan.Runtime(
                             p.getProperty("platform"),
                             HexFormat.of().formatHex(digest.digest()),
-                            Integer.parseInt(p.getProperty("feature"))),
+                            Integer.parseInt(p.getProperty("feature")),
+                            p.getProperty("tree")),
                     size);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
