@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param transport how the controller reaches the agent
  * @param loadPath how the agent's code got onto the host and into the JVM
  * @param connectTime time from opening the transport to the completed handshake
+ * @param hostBanner what the host printed before the agent started (a login banner), skipped; empty if nothing
  */
 public record AgentInfo(
         String software,
@@ -22,4 +23,5 @@ public record AgentInfo(
         String arch,
         String transport,
         String loadPath,
-        Duration connectTime) {}
+        Duration connectTime,
+        String hostBanner) {}

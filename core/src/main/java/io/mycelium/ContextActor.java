@@ -314,7 +314,8 @@ final class ContextActor {
                 hello.arch(),
                 transport.describe(),
                 link.loadPath(),
-                Duration.ofNanos(System.nanoTime() - connectStartedNanos));
+                Duration.ofNanos(System.nanoTime() - connectStartedNanos),
+                link.banner());
         timers.cancel(new HandshakeTimedOut(generation));
         timers.startTimerWithFixedDelay(KeepaliveTick.INSTANCE, settings.keepaliveInterval());
         failures = 0;

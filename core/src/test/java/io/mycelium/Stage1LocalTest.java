@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mycelium.bootstrap.BootstrapPlan.JarPlacement;
 import io.mycelium.transport.CommandTransport;
+import io.mycelium.wire.ErrorCode;
+import io.mycelium.wire.OperationFailedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,10 +46,30 @@ class Stage1LocalTest {
         assertThat(ours()).isEqualTo(before);
     }
 
+    @Test
+    void bannerBeforeStage1IsSkippedAndReported() throws Exception {
+        CommandTransport.Options options =
+                new CommandTransport.Options(JarPlacement.AUTO, null, false, Duration.ofSeconds(60));
+        // A login shell that greets before running the command, as a motd or a chatty .bashrc would.
+        CommandTransport chatty = new CommandTransport(
+                "sh://chatty",
+                "chatty",
+                List.of("/bin/sh", "-c", "echo 'Welcome to chatty!'; echo 'Last login: never'; eval \"$1\"", "sh"),
+                options,
+                (host, exit, stderr) -> new OperationFailedException(ErrorCode.BOOTSTRAP_FAILED, stderr, null));
+        try (Mycelium mycelium = Mycelium.standalone()) {
+            Context context = mycelium.open(Session.over("chatty", chatty));
+            AgentInfo info = context.ensureAgent().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertThat(info.hostBanner()).isEqualTo("Welcome to chatty!\nLast login: never");
+            assertThat(context.procExec("echo", "ok").get(30, TimeUnit.SECONDS).stdoutText())
+                    .isEqualTo("ok\n");
+        }
+    }
+
     /** Everything named like ours in the places stage 1 may write. */
     private static List<String> ours() throws IOException {
         String home = System.getProperty("user.home");
-        List<String> found = new java.util.ArrayList<>();
+        List<String> found = new ArrayList<>();
         for (String dir : List.of("/dev/shm", "/tmp", home, home + "/.cache")) {
             Path d = Path.of(dir);
             if (Files.isDirectory(d)) {

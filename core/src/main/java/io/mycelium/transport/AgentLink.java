@@ -14,6 +14,11 @@ public interface AgentLink {
     /** How the agent got onto the host and into its JVM, for {@code ensureAgent()}'s report. */
     String loadPath();
 
+    /** What the host printed before the agent started (a login banner, a motd), or empty. */
+    default String banner() {
+        return "";
+    }
+
     /** What the transport itself reported (e.g. ssh's stderr), to explain a lost connection; may be empty. */
     default String diagnostics() {
         return "";

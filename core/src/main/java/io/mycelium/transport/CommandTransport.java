@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the agent through a program that gives a POSIX shell on the target and passes its stdin and stdout through:
@@ -22,6 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * argument; the {@link Bootstrapper} then loads the agent over the program's pipes.
  */
 public final class CommandTransport implements Transport {
+    private static final Logger log = LoggerFactory.getLogger(CommandTransport.class);
+
     private final String description;
     private final String host;
     private final List<String> prefix;
@@ -148,7 +152,14 @@ public final class CommandTransport implements Transport {
                 throw timeout();
             }
             done.complete(null);
-            return new ProcessLink(process, result.loadPath(), stderr);
+            if (!result.probe().banner().isBlank()) {
+                log.info(
+                        "{} printed before stage 1 started: {}",
+                        host,
+                        result.probe().banner().strip());
+            }
+            return new ProcessLink(
+                    process, result.loadPath(), stderr, result.probe().banner().strip());
         } catch (IOException | RuntimeException e) {
             boolean expired = !timedOut.compareAndSet(false, true);
             done.complete(null);

@@ -13,16 +13,23 @@ public final class ProcessLink implements AgentLink {
     private final Process process;
     private final String loadPath;
     private final CommandTransport.StderrTail stderr;
+    private final String banner;
 
     /** @param loadPath how the agent got into its JVM, for {@code ensureAgent()}'s report */
     public ProcessLink(Process process, String loadPath) {
-        this(process, loadPath, null);
+        this(process, loadPath, null, "");
     }
 
-    ProcessLink(Process process, String loadPath, CommandTransport.StderrTail stderr) {
+    ProcessLink(Process process, String loadPath, CommandTransport.StderrTail stderr, String banner) {
         this.process = process;
         this.loadPath = loadPath;
         this.stderr = stderr;
+        this.banner = banner;
+    }
+
+    @Override
+    public String banner() {
+        return banner;
     }
 
     @Override
