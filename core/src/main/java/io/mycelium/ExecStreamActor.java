@@ -17,7 +17,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -88,15 +87,7 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
             s.queue().watchCompletion().whenComplete((d, e) -> self.tell(new StreamCommand.CancelRequested()));
         }
         if (stdin != null) {
-            stdin.runWith(
-                    ActorSink.actorRefWithBackpressure(
-                            self,
-                            StreamCommand.StdinElement::new,
-                            StreamCommand.SourceInit::new,
-                            StreamCommand.Ack.INSTANCE,
-                            new StreamCommand.SourceDone(),
-                            StreamCommand.SourceFailed::new),
-                    context.getSystem());
+            stdin.runWith(StreamCommand.pulledBy(self, StreamCommand.StdinElement::new), context.getSystem());
         }
     }
 

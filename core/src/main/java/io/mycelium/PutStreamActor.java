@@ -18,7 +18,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
 
 /**
  * Sends a local file or tree to the agent. A {@link TreeReader} runs as a stream on the blocking-I/O dispatcher and
@@ -59,14 +58,7 @@ final class PutStreamActor extends AbstractBehavior<StreamCommand> {
                         reader -> reader.hasNext() ? Optional.of(reader.next()) : Optional.<Message>empty(),
                         TreeReader::close)
                 .runWith(
-                        ActorSink.actorRefWithBackpressure(
-                                context.getSelf(),
-                                StreamCommand.TreeElement::new,
-                                StreamCommand.SourceInit::new,
-                                StreamCommand.Ack.INSTANCE,
-                                new StreamCommand.SourceDone(),
-                                StreamCommand.SourceFailed::new),
-                        context.getSystem());
+                        StreamCommand.pulledBy(context.getSelf(), StreamCommand.TreeElement::new), context.getSystem());
     }
 
     @Override

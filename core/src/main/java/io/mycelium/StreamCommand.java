@@ -3,9 +3,13 @@ package io.mycelium;
 import io.mycelium.wire.Message;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.DeadLetterSuppression;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.japi.function.Function2;
 import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.util.ByteString;
 
 /** What the actor of one stream (one operation) handles: the agent's messages, loss, cancel, and its own plumbing. */
@@ -15,6 +19,16 @@ sealed interface StreamCommand {
 
     /** The connection is gone; the operation cannot finish. */
     record Lost(MyceliumException error) implements StreamCommand {}
+
+    /**
+     * A sink that hands a local source's elements to {@code self} one at a time, each acknowledged before the next:
+     * the actor pulls only as fast as the agent's credit lets it send.
+     */
+    static <T> Sink<T, NotUsed> pulledBy(
+            ActorRef<StreamCommand> self, Function2<ActorRef<Ack>, T, StreamCommand> element) {
+        return ActorSink.actorRefWithBackpressure(
+                self, element, SourceInit::new, Ack.INSTANCE, new SourceDone(), SourceFailed::new);
+    }
 
     /** Tells {@code self} to cancel when the caller cancels {@code result}. */
     static void cancelWhenCancelled(CompletableFuture<?> result, ActorRef<StreamCommand> self) {
