@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param runtimeDir where the runtime is or goes, or {@code -}
  * @param sendRuntime whether the runtime archive follows the plan line (before the jar)
  * @param runtimeTree the digest stage 1 checks the runtime's files against before running it, or null
+ * @param signatureDir where stage 1 keeps a signature while it checks it, or null when the host needs none
  * @param jvmFlags flags for the agent's JVM
  */
 public record BootstrapPlan(
@@ -30,6 +31,7 @@ public record BootstrapPlan(
         String runtimeDir,
         boolean sendRuntime,
         String runtimeTree,
+        String signatureDir,
         List<String> jvmFlags) {
 
     /** The oldest Java the agent runs on. */
@@ -60,11 +62,17 @@ public record BootstrapPlan(
      *
      * @param runtime the runtime the controller can ship, or null
      * @param cacheRuntime whether a shipped runtime may stay in {@code ~/.cache/mycelium} for the next connection
+     * @param canSign whether the controller has a signing key, for hosts that accept only signed artifacts
      * @throws OperationFailedException with {@link ErrorCode#BOOTSTRAP_FAILED} when the host cannot run the agent,
      *     saying what is missing and what would fix it
      */
     public static BootstrapPlan decide(
-            String host, HostProbe probe, JarPlacement placement, Runtime runtime, boolean cacheRuntime) {
+            String host,
+            HostProbe probe,
+            JarPlacement placement,
+            Runtime runtime,
+            boolean cacheRuntime,
+            boolean canSign) {
         String java;
         int feature;
         String javaSource;
@@ -99,6 +107,7 @@ public record BootstrapPlan(
         String jarPlace = jarPlace(host, probe, placement);
         boolean sendJar = !jarPlace.equals("@cached");
         String tree = java.equals("@runtime") ? runtime.treeSha256() : null;
+        String signatureDir = probe.trust() == null ? null : signatureDir(host, probe, canSign);
         return new BootstrapPlan(
                 java,
                 feature,
@@ -108,14 +117,25 @@ public record BootstrapPlan(
                 runtimeDir,
                 sendRuntime,
                 tree,
+                signatureDir,
                 AgentJvm.flagsFor(feature));
     }
 
-    /** The line stage 1 reads: {@code load JAVA JARPLACE JARLEN RTDIR RTLEN RTTREE FLAGS...}. */
-    public String planLine(int jarLength, long runtimeLength) {
+    /** Whether stage 1 wants a signature before each artifact. */
+    public boolean signed() {
+        return signatureDir != null;
+    }
+
+    /**
+     * The line stage 1 reads: {@code load JAVA JARPLACE JARLEN RTDIR RTLEN RTTREE JSIGLEN RSIGLEN SIGDIR FLAGS...}.
+     * The payload follows in this order: runtime signature, runtime, agent signature, agent jar (each only if sent).
+     */
+    public String planLine(int jarLength, long runtimeLength, int jarSignatureLength, int runtimeSignatureLength) {
         return "load " + java + " " + jarPlace + " " + (sendJar ? jarLength : 0) + " " + runtimeDir + " "
                 + (sendRuntime ? runtimeLength : 0) + " " + (runtimeTree == null ? "-" : runtimeTree) + " "
-                + String.join(" ", jvmFlags) + "\n";
+                + (signed() && sendJar ? jarSignatureLength : 0) + " "
+                + (signed() && sendRuntime ? runtimeSignatureLength : 0) + " "
+                + (signatureDir == null ? "-" : signatureDir) + " " + String.join(" ", jvmFlags) + "\n";
     }
 
     /** How the agent got into its JVM, for the report. */
@@ -125,6 +145,24 @@ public record BootstrapPlan(
             case "@cached" -> "cached jar in ~/.cache/mycelium";
             default -> jarPlace + " (unlinked once the JVM opened it)";
         };
+    }
+
+    private static String signatureDir(String host, HostProbe probe, boolean canSign) {
+        if (!canSign) {
+            throw failure(host + " accepts only agents and runtimes signed by a key in " + probe.trust()
+                    + ", and this controller has no signing key: configure one (Session.ssh(...).signWith(key))");
+        }
+        if (!probe.sshsig()) {
+            throw failure(host + " requires signed artifacts (" + probe.trust()
+                    + ") but has no ssh-keygen to check signatures: install openssh-client there");
+        }
+        for (String dir : List.of("/dev/shm", probe.tmpdir(), "/tmp", probe.home())) {
+            if (probe.writable(dir)) {
+                return dir;
+            }
+        }
+        throw failure(host + " requires signed artifacts, but no directory is writable for a signature file: "
+                + describe(probe.places()));
     }
 
     private static String runtimeDir(String host, HostProbe probe, Runtime runtime, boolean cache) {

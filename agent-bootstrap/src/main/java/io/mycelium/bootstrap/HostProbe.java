@@ -18,6 +18,8 @@ import java.util.Map;
  * @param runtimeCached path of a cached Java runtime with the expected sha256, or null
  * @param home the login user's home directory, or empty
  * @param tmpdir {@code $TMPDIR}, or /tmp
+ * @param trust the host's allowed_signers file when it accepts only signed artifacts, or null
+ * @param sshsig whether ssh-keygen can check signatures there
  * @param banner what the host printed before stage 1 started (a login banner, motd), possibly empty
  */
 public record HostProbe(
@@ -32,6 +34,8 @@ public record HostProbe(
         String runtimeCached,
         String home,
         String tmpdir,
+        String trust,
+        boolean sshsig,
         String banner) {
 
     /** What stage 1 may do in a directory. */
@@ -53,6 +57,8 @@ public record HostProbe(
         String runtimeCached = null;
         String home = "";
         String tmpdir = "/tmp";
+        String trust = null;
+        boolean sshsig = false;
         Map<String, Place> places = new LinkedHashMap<>();
         for (String line : lines) {
             int eq = line.indexOf('=');
@@ -75,6 +81,8 @@ public record HostProbe(
                 case "runtime_cached" -> runtimeCached = value;
                 case "home" -> home = value;
                 case "tmpdir" -> tmpdir = value;
+                case "trust" -> trust = value;
+                case "sshsig" -> sshsig = value.equals("yes");
                 case "place" -> {
                     int space = value.lastIndexOf(' ');
                     if (space > 0) {
@@ -91,7 +99,20 @@ public record HostProbe(
             }
         }
         return new HostProbe(
-                os, arch, java, javaVersion, perl, memfd, places, agentCached, runtimeCached, home, tmpdir, banner);
+                os,
+                arch,
+                java,
+                javaVersion,
+                perl,
+                memfd,
+                places,
+                agentCached,
+                runtimeCached,
+                home,
+                tmpdir,
+                trust,
+                sshsig,
+                banner);
     }
 
     /** The feature version of the host's Java (17 for "17.0.9", 8 for "1.8.0_392"), or 0 when there is none. */

@@ -39,14 +39,10 @@ final class Bootstrapper {
 
     private Bootstrapper() {}
 
-    static Result run(
-            String host,
-            InputStream fromHost,
-            OutputStream toHost,
-            BootstrapPlan.JarPlacement placement,
-            JavaRuntime runtime,
-            boolean cacheRuntime)
+    static Result run(String host, InputStream fromHost, OutputStream toHost, CommandTransport.Options options)
             throws IOException {
+        JavaRuntime runtime = options.runtime();
+        ArtifactSigner signer = options.signer();
         StringBuilder banner = new StringBuilder();
         String line;
         while (!(line = readLine(fromHost, host)).equals(START)) {
@@ -63,14 +59,25 @@ final class Bootstrapper {
         }
         HostProbe probe = HostProbe.parse(report, banner.toString());
         BootstrapPlan plan = BootstrapPlan.decide(
-                host, probe, placement, runtime == null ? null : runtime.descriptor(), cacheRuntime);
-        byte[] jar = AgentJar.embedded().bytes();
+                host,
+                probe,
+                options.placement(),
+                runtime == null ? null : runtime.descriptor(),
+                options.cacheRuntime(),
+                signer != null);
+        AgentJar agent = AgentJar.embedded();
+        byte[] jar = agent.bytes();
         long runtimeLength = plan.sendRuntime() ? runtime.size() : 0;
-        toHost.write(plan.planLine(jar.length, runtimeLength).getBytes(StandardCharsets.US_ASCII));
+        byte[] jarSignature = plan.signed() && plan.sendJar() ? signer.signAgent(agent) : new byte[0];
+        byte[] runtimeSignature = plan.signed() && plan.sendRuntime() ? signer.signRuntime(runtime) : new byte[0];
+        toHost.write(plan.planLine(jar.length, runtimeLength, jarSignature.length, runtimeSignature.length)
+                .getBytes(StandardCharsets.US_ASCII));
         if (plan.sendRuntime()) {
+            toHost.write(runtimeSignature);
             runtime.writeTo(toHost);
         }
         if (plan.sendJar()) {
+            toHost.write(jarSignature);
             toHost.write(jar);
         }
         toHost.flush();

@@ -45,10 +45,21 @@ public final class CommandTransport implements Transport {
      * @param runtime the runtime to ship to hosts without Java, or null for none
      * @param cacheRuntime whether a shipped runtime may stay in the host's {@code ~/.cache/mycelium}
      * @param timeout the longest stage 1 may take, runtime upload included
+     * @param signer signs agent and runtime for hosts that accept only signed artifacts, or null
      */
     public record Options(
-            BootstrapPlan.JarPlacement placement, JavaRuntime runtime, boolean cacheRuntime, Duration timeout) {
-        /** Automatic placement, the embedded runtime, cached, 60 s. */
+            BootstrapPlan.JarPlacement placement,
+            JavaRuntime runtime,
+            boolean cacheRuntime,
+            Duration timeout,
+            ArtifactSigner signer) {
+        /** Options without a signing key. */
+        public Options(
+                BootstrapPlan.JarPlacement placement, JavaRuntime runtime, boolean cacheRuntime, Duration timeout) {
+            this(placement, runtime, cacheRuntime, timeout, null);
+        }
+
+        /** Automatic placement, the embedded runtime, cached, 60 s, no signing key. */
         public static Options defaults() {
             return new Options(BootstrapPlan.JarPlacement.AUTO, JavaRuntime.embedded(), true, Duration.ofSeconds(60));
         }
@@ -141,13 +152,8 @@ public final class CommandTransport implements Transport {
                     }
                 });
         try {
-            Bootstrapper.Result result = Bootstrapper.run(
-                    host,
-                    process.getInputStream(),
-                    process.getOutputStream(),
-                    options.placement(),
-                    runtime,
-                    options.cacheRuntime());
+            Bootstrapper.Result result =
+                    Bootstrapper.run(host, process.getInputStream(), process.getOutputStream(), options);
             if (!timedOut.compareAndSet(false, true)) {
                 throw timeout();
             }

@@ -51,7 +51,7 @@ public final class JavaRuntime {
         }
     }
 
-    private InputStream open() throws IOException {
+    InputStream open() throws IOException {
         InputStream in = JavaRuntime.class.getResourceAsStream(BASE + resource);
         if (in == null) {
             throw new IOException("the Java runtime " + resource + " is missing from the classpath");
