@@ -1,136 +1,132 @@
 package io.mycelium;
 
 import io.mycelium.bootstrap.BootstrapPlan;
+import io.mycelium.transport.ArtifactSigner;
 import io.mycelium.transport.CommandTransport;
 import io.mycelium.transport.JavaRuntime;
+import io.mycelium.transport.MinaSsh;
 import io.mycelium.transport.OpenSsh;
+import io.mycelium.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Builds a {@link Session} for a host reached over SSH. Immutable: each method returns a changed copy.
  *
  * <pre>{@code
  * Session web1 = Session.ssh("deploy@web1:2222").identity(Path.of("/keys/deploy")).build();
+ * Session db1 = Session.ssh("db1").jump("deploy@bastion").transport(SshSession.Client.MINA).build();
  * }</pre>
  */
 public final class SshSession {
+    /** Which SSH client carries the session. Both bootstrap the same agent the same way. */
+    public enum Client {
+        /**
+         * The {@code ssh} program ({@code ssh -T}, batch mode): the default. Honours {@code ~/.ssh/config} (aliases,
+         * ProxyJump, IdentityFile, ControlMaster) and everything else OpenSSH does.
+         */
+        OPENSSH,
+        /**
+         * Apache MINA SSHD, inside this JVM: no {@code ssh} program needed, one connection pool of this JVM's own.
+         * Reads no {@code ~/.ssh/config}; takes the identity, known_hosts file, host key policy and jump hosts set
+         * here, else ssh-agent ({@code SSH_AUTH_SOCK}) and {@code ~/.ssh/id_*}, and {@code ~/.ssh/known_hosts}.
+         */
+        MINA
+    }
+
     private final String host;
     private final String user;
     private final int port;
-    private final Path identity;
-    private final Path knownHosts;
-    private final OpenSsh.HostKeyPolicy hostKeyPolicy;
-    private final BootstrapPlan.JarPlacement placement;
-    private final boolean cacheRuntime;
-    private final Duration connectTimeout;
-    private final Duration bootstrapTimeout;
-    private final List<String> options;
+    private Path identity;
+    private Path knownHosts;
+    private OpenSsh.HostKeyPolicy hostKeyPolicy = OpenSsh.HostKeyPolicy.STRICT;
+    private BootstrapPlan.JarPlacement placement = BootstrapPlan.JarPlacement.AUTO;
+    private boolean cacheRuntime = true;
+    private Duration connectTimeout = Duration.ofSeconds(15);
+    private Duration bootstrapTimeout = Duration.ofSeconds(120);
+    private List<String> options = List.of();
+    private List<OpenSsh.JumpHost> jumps = List.of();
+    private Client client = Client.OPENSSH;
+    private ArtifactSigner signer;
 
-    private SshSession(
-            String host,
-            String user,
-            int port,
-            Path identity,
-            Path knownHosts,
-            OpenSsh.HostKeyPolicy hostKeyPolicy,
-            BootstrapPlan.JarPlacement placement,
-            boolean cacheRuntime,
-            Duration connectTimeout,
-            Duration bootstrapTimeout,
-            List<String> options) {
+    private SshSession(String host, String user, int port) {
         this.host = host;
         this.user = user;
         this.port = port;
-        this.identity = identity;
-        this.knownHosts = knownHosts;
-        this.hostKeyPolicy = hostKeyPolicy;
-        this.placement = placement;
-        this.cacheRuntime = cacheRuntime;
-        this.connectTimeout = connectTimeout;
-        this.bootstrapTimeout = bootstrapTimeout;
-        this.options = List.copyOf(options);
+    }
+
+    /** Copies {@code from}, then applies {@code change} to the copy: the only way a field changes. */
+    private SshSession(SshSession from, Consumer<SshSession> change) {
+        this(from.host, from.user, from.port);
+        identity = from.identity;
+        knownHosts = from.knownHosts;
+        hostKeyPolicy = from.hostKeyPolicy;
+        placement = from.placement;
+        cacheRuntime = from.cacheRuntime;
+        connectTimeout = from.connectTimeout;
+        bootstrapTimeout = from.bootstrapTimeout;
+        options = from.options;
+        jumps = from.jumps;
+        client = from.client;
+        signer = from.signer;
+        change.accept(this);
     }
 
     static SshSession parse(String target) {
-        Objects.requireNonNull(target, "target");
-        String rest = target.strip();
-        String user = null;
-        int at = rest.lastIndexOf('@');
-        if (at >= 0) {
-            user = rest.substring(0, at);
-            rest = rest.substring(at + 1);
-        }
-        int port = 0;
-        int colon = rest.lastIndexOf(':');
-        if (colon >= 0 && rest.indexOf(':') == colon) {
-            try {
-                port = Integer.parseInt(rest.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("invalid port in " + target + ": use [user@]host[:port]");
+        Address address = Address.parse(target);
+        return new SshSession(address.host, address.user, address.port);
+    }
+
+    /** {@code [user@]host[:port]} taken apart. */
+    private record Address(String user, String host, int port) {
+        static Address parse(String target) {
+            Objects.requireNonNull(target, "target");
+            String rest = target.strip();
+            String user = null;
+            int at = rest.lastIndexOf('@');
+            if (at >= 0) {
+                user = rest.substring(0, at);
+                rest = rest.substring(at + 1);
             }
-            rest = rest.substring(0, colon);
+            int port = 0;
+            int colon = rest.lastIndexOf(':');
+            if (colon >= 0 && rest.indexOf(':') == colon) {
+                try {
+                    port = Integer.parseInt(rest.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("invalid port in " + target + ": use [user@]host[:port]");
+                }
+                rest = rest.substring(0, colon);
+            }
+            if (rest.isEmpty() || (user != null && user.isEmpty())) {
+                throw new IllegalArgumentException("invalid SSH target " + target + ": use [user@]host[:port]");
+            }
+            return new Address(user, rest, port);
         }
-        if (rest.isEmpty() || (user != null && user.isEmpty())) {
-            throw new IllegalArgumentException("invalid SSH target " + target + ": use [user@]host[:port]");
-        }
-        return new SshSession(
-                rest,
-                user,
-                port,
-                null,
-                null,
-                OpenSsh.HostKeyPolicy.STRICT,
-                BootstrapPlan.JarPlacement.AUTO,
-                true,
-                Duration.ofSeconds(15),
-                Duration.ofSeconds(120),
-                List.of());
     }
 
-    private SshSession with(
-            Path identity,
-            Path knownHosts,
-            OpenSsh.HostKeyPolicy policy,
-            BootstrapPlan.JarPlacement placement,
-            boolean cacheRuntime,
-            Duration bootstrapTimeout,
-            List<String> options) {
-        return new SshSession(
-                host,
-                user,
-                port,
-                identity,
-                knownHosts,
-                policy,
-                placement,
-                cacheRuntime,
-                connectTimeout,
-                bootstrapTimeout,
-                options);
-    }
-
-    /** Logs in with this private key only (otherwise ssh's own choice: config, agent, default keys). */
+    /** Logs in with this private key only (otherwise the client's own choice: config, agent, default keys). */
     public SshSession identity(Path privateKey) {
-        return with(privateKey, knownHosts, hostKeyPolicy, placement, cacheRuntime, bootstrapTimeout, options);
+        return new SshSession(this, s -> s.identity = privateKey);
     }
 
     /** Checks host keys against this file instead of the user's known_hosts. */
     public SshSession knownHosts(Path file) {
-        return with(identity, file, hostKeyPolicy, placement, cacheRuntime, bootstrapTimeout, options);
+        return new SshSession(this, s -> s.knownHosts = file);
     }
 
     /** How unknown host keys are treated; {@link OpenSsh.HostKeyPolicy#STRICT} unless changed. */
     public SshSession hostKeyPolicy(OpenSsh.HostKeyPolicy policy) {
-        return with(identity, knownHosts, policy, placement, cacheRuntime, bootstrapTimeout, options);
+        return new SshSession(this, s -> s.hostKeyPolicy = Objects.requireNonNull(policy, "policy"));
     }
 
     /** Where the agent jar goes on the host; automatic unless forced (for tests of each path). */
     public SshSession jarPlacement(BootstrapPlan.JarPlacement where) {
-        return with(identity, knownHosts, hostKeyPolicy, where, cacheRuntime, bootstrapTimeout, options);
+        return new SshSession(this, s -> s.placement = Objects.requireNonNull(where, "where"));
     }
 
     /**
@@ -138,29 +134,66 @@ public final class SshSession {
      * changed); otherwise, and on read-only hosts, it goes to {@code /dev/shm} and is removed when the session ends.
      */
     public SshSession cacheRuntime(boolean cache) {
-        return with(identity, knownHosts, hostKeyPolicy, placement, cache, bootstrapTimeout, options);
+        return new SshSession(this, s -> s.cacheRuntime = cache);
+    }
+
+    /** The longest the TCP connection and the SSH handshake may take (15 s unless changed). */
+    public SshSession connectTimeout(Duration limit) {
+        return new SshSession(this, s -> s.connectTimeout = Objects.requireNonNull(limit, "limit"));
     }
 
     /** The longest starting the agent may take, a runtime upload included (120 s unless changed). */
     public SshSession bootstrapTimeout(Duration limit) {
-        return with(identity, knownHosts, hostKeyPolicy, placement, cacheRuntime, limit, options);
+        return new SshSession(this, s -> s.bootstrapTimeout = Objects.requireNonNull(limit, "limit"));
     }
 
-    /** One more {@code -o Key=Value} option for the ssh client. */
+    /** One more {@code -o Key=Value} option for the OpenSSH client (the MINA client takes none). */
     public SshSession option(String keyValue) {
         List<String> more = new ArrayList<>(options);
-        more.add(keyValue);
-        return with(identity, knownHosts, hostKeyPolicy, placement, cacheRuntime, bootstrapTimeout, more);
+        more.add(Objects.requireNonNull(keyValue, "keyValue"));
+        return new SshSession(this, s -> s.options = List.copyOf(more));
     }
 
-    /** The session, with the OpenSSH client as transport. */
+    /**
+     * One more host to pass through, {@code [user@]host[:port]}, after those given before ({@code ssh -J a,b}): the
+     * target is reached through the last one's sshd. The identity, known_hosts file and host key policy apply to
+     * every hop.
+     */
+    public SshSession jump(String jumpHost) {
+        List<OpenSsh.JumpHost> more = new ArrayList<>(jumps);
+        more.add(OpenSsh.JumpHost.parse(jumpHost));
+        return new SshSession(this, s -> s.jumps = List.copyOf(more));
+    }
+
+    /**
+     * Signs the agent and the runtime with this SSH private key (unencrypted; ed25519 recommended), for hosts that
+     * accept only signed artifacts: those with an {@code allowed_signers} file (OpenSSH format, principal {@code
+     * mycelium}) in {@code ~/.config/mycelium/} or {@code /etc/mycelium/}. Other hosts ignore the signatures.
+     */
+    public SshSession signWith(Path privateKey) {
+        ArtifactSigner with = new ArtifactSigner(Objects.requireNonNull(privateKey, "privateKey"));
+        return new SshSession(this, s -> s.signer = with);
+    }
+
+    /** Which SSH client carries the session; {@link Client#OPENSSH} unless changed. */
+    public SshSession transport(Client which) {
+        return new SshSession(this, s -> s.client = Objects.requireNonNull(which, "which"));
+    }
+
+    /**
+     * The session.
+     *
+     * @throws IllegalArgumentException when the MINA client is chosen together with OpenSSH {@code -o} options
+     */
     public Session build() {
-        OpenSsh.Target target =
-                new OpenSsh.Target(host, user, port, identity, knownHosts, hostKeyPolicy, connectTimeout, options);
+        OpenSsh.Target target = new OpenSsh.Target(
+                host, user, port, identity, knownHosts, hostKeyPolicy, connectTimeout, options, jumps);
         CommandTransport.Options bootstrap =
-                new CommandTransport.Options(placement, JavaRuntime.embedded(), cacheRuntime, bootstrapTimeout);
-        return Session.over(
-                (user == null ? "" : user + "@") + host + (port == 0 ? "" : ":" + port),
-                OpenSsh.transport(target, bootstrap));
+                new CommandTransport.Options(placement, JavaRuntime.embedded(), cacheRuntime, bootstrapTimeout, signer);
+        Transport transport = switch (client) {
+            case OPENSSH -> OpenSsh.transport(target, bootstrap);
+            case MINA -> MinaSsh.transport(target, bootstrap);
+        };
+        return Session.over((user == null ? "" : user + "@") + host + (port == 0 ? "" : ":" + port), transport);
     }
 }

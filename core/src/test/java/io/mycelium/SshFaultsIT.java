@@ -13,28 +13,31 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Faults mid-stream: a clear error within seconds, and the next call connects again. */
+/** Faults mid-stream, over both SSH clients: a clear error within seconds, and the next call connects again. */
 @RequiresDocker
 class SshFaultsIT {
     private TestHost host;
     private Mycelium mycelium;
     private Context context;
 
-    @BeforeEach
-    void start() throws Exception {
+    private void start(SshSession.Client client) throws Exception {
         host = TestHost.start(TestHostImage.DEBIAN_MIN);
         mycelium = Mycelium.standalone();
-        context = mycelium.open(SshHosts.session(host).build());
+        context = mycelium.open(SshHosts.session(host, client).build());
         context.ensureAgent().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     @AfterEach
     void stop() {
-        mycelium.close();
-        host.close();
+        if (mycelium != null) {
+            mycelium.close();
+        }
+        if (host != null) {
+            host.close();
+        }
     }
 
     /** A stream that prints forever; fails when the connection goes. */
@@ -60,16 +63,20 @@ class SshFaultsIT {
                 .isEqualTo("again\n");
     }
 
-    @Test
-    void agentKilledOnTheHost() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SshSession.Client.class)
+    void agentKilledOnTheHost(SshSession.Client client) throws Exception {
+        start(client);
         CompletableFuture<?> stream = endlessStream();
         host.exec("pkill", "-KILL", "-f", "io.mycelium.agent.AgentMain");
         assertThat(failsWithin(stream, ConnectionLostException.class)).isLessThan(Duration.ofSeconds(5));
         nextCallWorks();
     }
 
-    @Test
-    void sshdKilledWithTheHost() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SshSession.Client.class)
+    void sshdKilledWithTheHost(SshSession.Client client) throws Exception {
+        start(client);
         CompletableFuture<?> stream = endlessStream();
         host.killSshd();
         assertThat(failsWithin(stream, ConnectionLostException.class)).isLessThan(Duration.ofSeconds(5));
@@ -77,8 +84,10 @@ class SshFaultsIT {
         nextCallWorks();
     }
 
-    @Test
-    void frozenHostIsNoticedByPing() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SshSession.Client.class)
+    void frozenHostIsNoticedByPing(SshSession.Client client) throws Exception {
+        start(client);
         CompletableFuture<?> stream = endlessStream();
         host.pause();
         try {

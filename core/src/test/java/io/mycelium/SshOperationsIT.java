@@ -13,22 +13,28 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** What users do over SSH: env, stdin, binary output, many execs at once, cancel, big transfers. */
+/**
+ * What users do over SSH: env, stdin, binary output, many execs at once, cancel, big transfers; over both SSH clients,
+ * to one host, each with a connection of its own.
+ */
 @RequiresDocker
 class SshOperationsIT {
     static TestHost host;
     static Mycelium mycelium;
-    static Context context;
+    static final Map<SshSession.Client, Context> contexts = new EnumMap<>(SshSession.Client.class);
 
     @TempDir
     Path dir;
@@ -37,12 +43,16 @@ class SshOperationsIT {
     static void start() throws Exception {
         host = TestHost.start(TestHostImage.DEBIAN_MIN);
         mycelium = Mycelium.standalone();
-        context = mycelium.open(SshHosts.session(host).build());
-        context.ensureAgent().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        for (SshSession.Client client : SshSession.Client.values()) {
+            Context context = mycelium.open(SshHosts.session(host, client).build());
+            context.ensureAgent().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            contexts.put(client, context);
+        }
     }
 
     @AfterAll
     static void stop() {
+        contexts.clear();
         if (mycelium != null) {
             mycelium.close();
         }
@@ -51,8 +61,10 @@ class SshOperationsIT {
         }
     }
 
-    @Test
-    void environmentStdinAndEveryByteValue() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SshSession.Client.class)
+    void environmentStdinAndEveryByteValue(SshSession.Client client) throws Exception {
+        Context context = contexts.get(client);
         ExecResult r = context.procExec(
                         List.of("sh", "-c", "echo \"$GREETING\"; cat; printf \"$(printf '\\\\%03o' $(seq 0 255))\""),
                         ExecOptions.defaults().withEnv("GREETING", "hi there").withStdin("in\n".getBytes()))
@@ -65,8 +77,10 @@ class SshOperationsIT {
         }
     }
 
-    @Test
-    void fiftyConcurrentExecsOnOneConnection() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SshSession.Client.class)
+    void fiftyConcurrentExecsOnOneConnection(SshSession.Client client) throws Exception {
+        Context context = contexts.get(client);
         List<CompletableFuture<ExecResult>> runs = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             runs.add(context.procExec(
@@ -80,8 +94,10 @@ class SshOperationsIT {
         }
     }
 
-    @Test
-    void cancelKillsTheRemoteProcessTree() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SshSession.Client.class)
+    void cancelKillsTheRemoteProcessTree(SshSession.Client client) throws Exception {
+        Context context = contexts.get(client);
         CompletableFuture<ExecResult> run =
                 context.procExec(List.of("sh", "-c", "sleep 311 & sleep 312; wait"), ExecOptions.defaults());
         assertThat(ProcessProbe.waitFor(() -> remote("pgrep -x sleep | wc -l").equals("2"), Duration.ofSeconds(10)))
@@ -92,8 +108,10 @@ class SshOperationsIT {
                 .isTrue();
     }
 
-    @Test
-    void putAndGetOf256MiBKeepTheSha256() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SshSession.Client.class)
+    void putAndGetOf256MiBKeepTheSha256(SshSession.Client client) throws Exception {
+        Context context = contexts.get(client);
         Path source = dir.resolve("big.bin");
         Random random = new Random(256);
         byte[] block = new byte[1 << 20];
@@ -110,7 +128,8 @@ class SshOperationsIT {
         context.get("/tmp/big.bin", back).get(120, TimeUnit.SECONDS);
         assertThat(sha256(back)).isEqualTo(sha256(source));
         System.out.printf(
-                "256 MiB over SSH: put %.0f MiB/s%n", 256 / (put.duration().toNanos() / 1e9));
+                "256 MiB over SSH (%s): put %.0f MiB/s%n",
+                client, 256 / (put.duration().toNanos() / 1e9));
         host.exec("rm", "-f", "/tmp/big.bin");
     }
 

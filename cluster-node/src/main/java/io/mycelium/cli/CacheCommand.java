@@ -63,7 +63,8 @@ final class CacheCommand {
                     target.knownHosts,
                     target.acceptNew ? OpenSsh.HostKeyPolicy.ACCEPT_NEW : OpenSsh.HostKeyPolicy.STRICT,
                     Duration.ofSeconds(15),
-                    List.of());
+                    List.of(),
+                    target.jumps.stream().map(OpenSsh.JumpHost::parse).toList());
             CommandTransport transport = OpenSsh.transport(
                     ssh,
                     new CommandTransport.Options(

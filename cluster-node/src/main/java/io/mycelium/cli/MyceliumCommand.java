@@ -36,6 +36,7 @@ public final class MyceliumCommand {
 
     static int run(String[] args) {
         return new CommandLine(new MyceliumCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(new ErrorReporter())
                 .execute(args);
     }

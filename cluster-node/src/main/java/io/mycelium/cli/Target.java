@@ -4,6 +4,7 @@ import io.mycelium.Session;
 import io.mycelium.SshSession;
 import io.mycelium.transport.OpenSsh;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -28,6 +29,21 @@ final class Target {
             names = "--accept-new-host-key",
             description = "With --host: trust a host seen for the first time (a changed key is still refused).")
     boolean acceptNew;
+
+    @Option(
+            names = "--transport",
+            paramLabel = "CLIENT",
+            defaultValue = "openssh",
+            description = "With --host: the SSH client, openssh (the ssh program, honours ~/.ssh/config; the default)"
+                    + " or mina (Apache MINA SSHD inside this JVM).")
+    SshSession.Client transport;
+
+    @Option(
+            names = "--jump",
+            paramLabel = "USER@HOST[:PORT]",
+            description = "With --host: reach the host through this jump host (repeatable, first hop first; as ssh -J)."
+                    + " -i, --known-hosts and --accept-new-host-key apply to every hop.")
+    List<String> jumps = List.of();
 
     static final class Choice {
         @Option(names = "--local", required = true, description = "Run through an agent on this machine.")
@@ -55,6 +71,9 @@ final class Target {
         if (acceptNew) {
             ssh = ssh.hostKeyPolicy(OpenSsh.HostKeyPolicy.ACCEPT_NEW);
         }
-        return ssh.build();
+        for (String jump : jumps) {
+            ssh = ssh.jump(jump);
+        }
+        return ssh.transport(transport).build();
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the packaged CLI as its own JVM, the way bin/mycelium does, and captures what it prints. */
@@ -19,6 +20,12 @@ final class Cli {
     private Cli() {}
 
     static Result run(List<String> jvmFlags, String... args) throws IOException, InterruptedException {
+        return run(Map.of(), jvmFlags, args);
+    }
+
+    /** Runs the CLI with {@code env} added to this JVM's environment. */
+    static Result run(Map<String, String> env, List<String> jvmFlags, String... args)
+            throws IOException, InterruptedException {
         Path target = Path.of("target").toAbsolutePath();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -33,8 +40,9 @@ final class Cli {
         Path out = Files.createTempFile("cli", ".out");
         Path err = Files.createTempFile("cli", ".err");
         try {
-            Process process = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(env);
+            Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .start();

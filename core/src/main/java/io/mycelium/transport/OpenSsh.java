@@ -1,5 +1,6 @@
 package io.mycelium.transport;
 
+import io.mycelium.bootstrap.Stage1;
 import io.mycelium.wire.ErrorCode;
 import io.mycelium.wire.OperationFailedException;
 import java.nio.file.Path;
@@ -32,7 +33,9 @@ public final class OpenSsh {
      * @param knownHosts known_hosts file to use instead of the user's, or null
      * @param hostKeyPolicy how unknown host keys are treated
      * @param connectTimeout how long the TCP connection and SSH handshake may take
-     * @param extraOptions more {@code -o Key=Value} options, passed as they are
+     * @param extraOptions more {@code -o Key=Value} options, passed as they are (OpenSSH only; the destination only)
+     * @param jumps the hosts to pass through, first hop first ({@code ssh -J a,b}); the identity, known_hosts file and
+     *     host key policy apply to every hop
      */
     public record Target(
             String host,
@@ -42,7 +45,8 @@ public final class OpenSsh {
             Path knownHosts,
             HostKeyPolicy hostKeyPolicy,
             Duration connectTimeout,
-            List<String> extraOptions) {
+            List<String> extraOptions,
+            List<JumpHost> jumps) {
         /** Validates and copies. */
         public Target {
             if (host == null || host.isBlank() || host.startsWith("-")) {
@@ -55,11 +59,83 @@ public final class OpenSsh {
                 throw new IllegalArgumentException("invalid port: " + port);
             }
             extraOptions = List.copyOf(extraOptions);
+            jumps = List.copyOf(jumps);
+        }
+
+        /** A target reached directly, without jump hosts. */
+        public Target(
+                String host,
+                String user,
+                int port,
+                Path identity,
+                Path knownHosts,
+                HostKeyPolicy hostKeyPolicy,
+                Duration connectTimeout,
+                List<String> extraOptions) {
+            this(host, user, port, identity, knownHosts, hostKeyPolicy, connectTimeout, extraOptions, List.of());
         }
 
         /** {@code ssh://user@host:port}, with what is set. */
         public String describe() {
             return "ssh://" + (user == null ? "" : user + "@") + host + (port == 0 ? "" : ":" + port);
+        }
+    }
+
+    /**
+     * A host to pass through on the way to the target (OpenSSH's ProxyJump): its sshd forwards the connection.
+     *
+     * @param host host name or address
+     * @param user login user, or null for the local user name
+     * @param port port, or 0 for 22
+     */
+    public record JumpHost(String host, String user, int port) {
+        /** Validates. */
+        public JumpHost {
+            if (host == null || host.isBlank() || host.startsWith("-") || host.contains(",")) {
+                throw new IllegalArgumentException("invalid jump host: " + host);
+            }
+            if (user != null && (user.isBlank() || user.startsWith("-") || user.contains(","))) {
+                throw new IllegalArgumentException("invalid jump host user: " + user);
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("invalid jump host port: " + port);
+            }
+        }
+
+        /**
+         * Parses {@code [user@]host[:port]}.
+         *
+         * @throws IllegalArgumentException when {@code spec} is not of that form
+         */
+        public static JumpHost parse(String spec) {
+            String rest = spec == null ? "" : spec.strip();
+            String user = null;
+            int at = rest.lastIndexOf('@');
+            if (at >= 0) {
+                user = rest.substring(0, at);
+                rest = rest.substring(at + 1);
+            }
+            int port = 0;
+            int colon = rest.lastIndexOf(':');
+            if (colon >= 0 && rest.indexOf(':') == colon) {
+                try {
+                    port = Integer.parseInt(rest.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(
+                            "invalid port in jump host " + spec + ": use [user@]host[:port]");
+                }
+                rest = rest.substring(0, colon);
+            }
+            if (rest.isEmpty() || (user != null && user.isEmpty())) {
+                throw new IllegalArgumentException("invalid jump host " + spec + ": use [user@]host[:port]");
+            }
+            return new JumpHost(rest, user, port);
+        }
+
+        /** {@code user@host:port}, with what is set: the form of {@code ssh -J}. */
+        @Override
+        public String toString() {
+            return (user == null ? "" : user + "@") + host + (port == 0 ? "" : ":" + port);
         }
     }
 
@@ -71,11 +147,29 @@ public final class OpenSsh {
     }
 
     static List<String> command(Target target) {
-        List<String> command = new ArrayList<>(List.of(
-                "ssh",
-                "-T",
-                "-e",
-                "none",
+        List<String> command = new ArrayList<>(List.of("ssh", "-T", "-e", "none"));
+        command.addAll(commonOptions(target));
+        if (target.port() != 0) {
+            command.addAll(List.of("-p", Integer.toString(target.port())));
+        }
+        if (target.user() != null) {
+            command.addAll(List.of("-l", target.user()));
+        }
+        if (!target.jumps().isEmpty()) {
+            command.addAll(List.of(
+                    "-o", "ProxyCommand=" + proxyCommand(target, target.jumps().size() - 1)));
+        }
+        for (String option : target.extraOptions()) {
+            command.addAll(List.of("-o", option));
+        }
+        command.add(target.host());
+        command.add("--");
+        return command;
+    }
+
+    /** Batch mode, host key policy, timeouts, keepalive, known_hosts and identity: for the target and every hop. */
+    private static List<String> commonOptions(Target target) {
+        List<String> options = new ArrayList<>(List.of(
                 "-o",
                 "BatchMode=yes",
                 "-o",
@@ -89,30 +183,50 @@ public final class OpenSsh {
                 "-o",
                 "LogLevel=ERROR"));
         if (target.knownHosts() != null) {
-            command.addAll(
+            options.addAll(
                     List.of("-o", "UserKnownHostsFile=" + target.knownHosts(), "-o", "GlobalKnownHostsFile=/dev/null"));
         }
         if (target.identity() != null) {
-            command.addAll(List.of("-i", target.identity().toString(), "-o", "IdentitiesOnly=yes"));
+            options.addAll(List.of("-i", target.identity().toString(), "-o", "IdentitiesOnly=yes"));
         }
-        if (target.port() != 0) {
-            command.addAll(List.of("-p", Integer.toString(target.port())));
+        return options;
+    }
+
+    /**
+     * The ProxyCommand that reaches jump host {@code hop} (through the ones before it) and forwards its stdio to
+     * {@code %h:%p} there: {@code ssh -J} spelled out, because the ssh that {@code -J} starts for a hop takes none of
+     * the command line's options (identity, known_hosts, batch mode), only {@code ~/.ssh/config}. Every ssh in the
+     * chain expands %-tokens in its ProxyCommand once, so each nesting escapes the level below once more.
+     */
+    static String proxyCommand(Target target, int hop) {
+        JumpHost jump = target.jumps().get(hop);
+        List<String> words = new ArrayList<>(List.of("ssh"));
+        words.addAll(commonOptions(target));
+        if (jump.port() != 0) {
+            words.addAll(List.of("-p", Integer.toString(jump.port())));
         }
-        if (target.user() != null) {
-            command.addAll(List.of("-l", target.user()));
+        if (jump.user() != null) {
+            words.addAll(List.of("-l", jump.user()));
         }
-        for (String option : target.extraOptions()) {
-            command.addAll(List.of("-o", option));
+        if (hop > 0) {
+            words.addAll(List.of("-o", "ProxyCommand=" + proxyCommand(target, hop - 1)));
         }
-        command.add(target.host());
-        command.add("--");
-        return command;
+        StringBuilder command = new StringBuilder();
+        for (String word : words) {
+            command.append(Stage1.quote(word.replace("%", "%%"))).append(' ');
+        }
+        // Expanded by the ssh that runs this command: the host and port it wants to reach through this hop.
+        command.append("-W '[%h]:%p' ").append(Stage1.quote(jump.host().replace("%", "%%")));
+        return command.toString();
     }
 
     /** Reads ssh's exit code and stderr the way a person would, and says what to do. */
     static OperationFailedException classify(String host, int exit, String stderr) {
         String text = stderr.strip();
         String lower = text.toLowerCase(Locale.ROOT);
+        String said = text.isEmpty()
+                ? "ssh exited with status " + exit
+                : text.lines().reduce((a, b) -> b).orElse(text);
         ErrorCode code;
         String advice;
         if (lower.contains("could not resolve hostname") || lower.contains("name or service not known")) {
@@ -124,6 +238,14 @@ public final class OpenSsh {
                 || lower.contains("network is unreachable")) {
             code = ErrorCode.CONNECTION_REFUSED;
             advice = "check that sshd runs on the host and the port is right";
+            // Through jump hosts the hop's own line says it; the last line is only the outer ssh giving up.
+            said = lineWith(
+                    text,
+                    said,
+                    "connection refused",
+                    "no route to host",
+                    "connection timed out",
+                    "network is unreachable");
         } else if (lower.contains("remote host identification has changed")
                 || lower.contains("host key verification failed")
                 || lower.contains("no matching host key")) {
@@ -137,14 +259,27 @@ public final class OpenSsh {
             advice = "check the user and the key (-i), and that the key is in the host's authorized_keys";
         } else if (exit == 127 || lower.contains("not found")) {
             code = ErrorCode.BOOTSTRAP_FAILED;
-            advice = "the host lacks a tool stage 1 needs (/bin/sh, head, sha256sum or shasum, tar)";
+            advice = "the host lacks a tool stage 1 needs (/bin/sh, base64, head, sha256sum or shasum, tar)";
         } else {
             code = exit == 255 ? ErrorCode.CONNECTION_REFUSED : ErrorCode.BOOTSTRAP_FAILED;
             advice = "see ssh's message above";
         }
-        String said = text.isEmpty()
-                ? "ssh exited with status " + exit
-                : text.lines().reduce((a, b) -> b).orElse(text);
         return new OperationFailedException(code, host + ": " + said + " (" + advice + ")", null);
+    }
+
+    /** The first line of {@code text} holding one of {@code phrases} (lower case), else {@code fallback}. */
+    private static String lineWith(String text, String fallback, String... phrases) {
+        return text.lines()
+                .filter(line -> {
+                    String lower = line.toLowerCase(Locale.ROOT);
+                    for (String phrase : phrases) {
+                        if (lower.contains(phrase)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                })
+                .findFirst()
+                .orElse(fallback);
     }
 }
