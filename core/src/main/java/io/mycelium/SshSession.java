@@ -49,7 +49,7 @@ public final class SshSession {
     private Duration connectTimeout = Duration.ofSeconds(15);
     private Duration bootstrapTimeout = Duration.ofSeconds(120);
     private List<String> options = List.of();
-    private List<OpenSsh.JumpHost> jumps = List.of();
+    private List<OpenSsh.Address> jumps = List.of();
     private Client client = Client.OPENSSH;
     private ArtifactSigner signer;
 
@@ -77,36 +77,8 @@ public final class SshSession {
     }
 
     static SshSession parse(String target) {
-        Address address = Address.parse(target);
-        return new SshSession(address.host, address.user, address.port);
-    }
-
-    /** {@code [user@]host[:port]} taken apart. */
-    private record Address(String user, String host, int port) {
-        static Address parse(String target) {
-            Objects.requireNonNull(target, "target");
-            String rest = target.strip();
-            String user = null;
-            int at = rest.lastIndexOf('@');
-            if (at >= 0) {
-                user = rest.substring(0, at);
-                rest = rest.substring(at + 1);
-            }
-            int port = 0;
-            int colon = rest.lastIndexOf(':');
-            if (colon >= 0 && rest.indexOf(':') == colon) {
-                try {
-                    port = Integer.parseInt(rest.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("invalid port in " + target + ": use [user@]host[:port]");
-                }
-                rest = rest.substring(0, colon);
-            }
-            if (rest.isEmpty() || (user != null && user.isEmpty())) {
-                throw new IllegalArgumentException("invalid SSH target " + target + ": use [user@]host[:port]");
-            }
-            return new Address(user, rest, port);
-        }
+        OpenSsh.Address address = OpenSsh.Address.parse(target);
+        return new SshSession(address.host(), address.user(), address.port());
     }
 
     /** Logs in with this private key only (otherwise the client's own choice: config, agent, default keys). */
@@ -160,8 +132,8 @@ public final class SshSession {
      * every hop.
      */
     public SshSession jump(String jumpHost) {
-        List<OpenSsh.JumpHost> more = new ArrayList<>(jumps);
-        more.add(OpenSsh.JumpHost.parse(jumpHost));
+        List<OpenSsh.Address> more = new ArrayList<>(jumps);
+        more.add(OpenSsh.Address.parse(jumpHost));
         return new SshSession(this, s -> s.jumps = List.copyOf(more));
     }
 

@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +30,6 @@ final class CacheCommand {
             description = "Remove ~/.cache/mycelium on the target; works even when the agent cannot start there.",
             mixinStandardHelpOptions = true)
     static final class Clear implements Callable<Integer> {
-        private static final Pattern TARGET = Pattern.compile("(?:([^@]+)@)?([^:@]+)(?::(\\d+))?");
 
         @Mixin
         Target target;
@@ -49,22 +46,18 @@ final class CacheCommand {
                 return 0;
             }
             // Plain ssh, whatever --transport says: the point is to work where the agent is refused.
-            Matcher m = TARGET.matcher(target.choice.host);
-            if (!m.matches()) {
-                throw new IllegalArgumentException(
-                        "invalid SSH target " + target.choice.host + ": use [user@]host[:port]");
-            }
+            OpenSsh.Address address = OpenSsh.Address.parse(target.choice.host);
             String name = target.choice.host;
             OpenSsh.Target ssh = new OpenSsh.Target(
-                    m.group(2),
-                    m.group(1),
-                    m.group(3) == null ? 0 : Integer.parseInt(m.group(3)),
+                    address.host(),
+                    address.user(),
+                    address.port(),
                     target.identity,
                     target.knownHosts,
                     target.acceptNew ? OpenSsh.HostKeyPolicy.ACCEPT_NEW : OpenSsh.HostKeyPolicy.STRICT,
                     Duration.ofSeconds(15),
                     List.of(),
-                    target.jumps.stream().map(OpenSsh.JumpHost::parse).toList());
+                    target.jumps.stream().map(OpenSsh.Address::parse).toList());
             CommandTransport transport = OpenSsh.transport(
                     ssh,
                     new CommandTransport.Options(

@@ -181,7 +181,7 @@ public final class MinaSsh implements Transport {
         if (!target.jumps().isEmpty()) {
             // MINA 2.20 reaches the target through the first entry and that one through the next: the hop next to
             // the target comes first, the reverse of ssh -J (apache/mina-sshd#318).
-            List<OpenSsh.JumpHost> nearestFirst = new ArrayList<>(target.jumps());
+            List<OpenSsh.Address> nearestFirst = new ArrayList<>(target.jumps());
             Collections.reverse(nearestFirst);
             entry.setProxyJump(nearestFirst.stream()
                     .map(j -> (j.user() == null ? localUser() : j.user()) + "@" + j.host() + ":"

@@ -46,7 +46,7 @@ public final class OpenSsh {
             HostKeyPolicy hostKeyPolicy,
             Duration connectTimeout,
             List<String> extraOptions,
-            List<JumpHost> jumps) {
+            List<Address> jumps) {
         /** Validates and copies. */
         public Target {
             if (host == null || host.isBlank() || host.startsWith("-")) {
@@ -82,15 +82,16 @@ public final class OpenSsh {
     }
 
     /**
-     * A host to pass through on the way to the target (OpenSSH's ProxyJump): its sshd forwards the connection.
+     * An SSH address, {@code [user@]host[:port]}: a target, or a host to pass through on the way to one (OpenSSH's
+     * ProxyJump), whose sshd forwards the connection.
      *
      * @param host host name or address
      * @param user login user, or null for the local user name
      * @param port port, or 0 for 22
      */
-    public record JumpHost(String host, String user, int port) {
+    public record Address(String host, String user, int port) {
         /** Validates. */
-        public JumpHost {
+        public Address {
             if (host == null || host.isBlank() || host.startsWith("-") || host.contains(",")) {
                 throw new IllegalArgumentException("invalid jump host: " + host);
             }
@@ -98,7 +99,7 @@ public final class OpenSsh {
                 throw new IllegalArgumentException("invalid jump host user: " + user);
             }
             if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("invalid jump host port: " + port);
+                throw new IllegalArgumentException("invalid port: " + port);
             }
         }
 
@@ -107,7 +108,7 @@ public final class OpenSsh {
          *
          * @throws IllegalArgumentException when {@code spec} is not of that form
          */
-        public static JumpHost parse(String spec) {
+        public static Address parse(String spec) {
             String rest = spec == null ? "" : spec.strip();
             String user = null;
             int at = rest.lastIndexOf('@');
@@ -121,15 +122,14 @@ public final class OpenSsh {
                 try {
                     port = Integer.parseInt(rest.substring(colon + 1));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(
-                            "invalid port in jump host " + spec + ": use [user@]host[:port]");
+                    throw new IllegalArgumentException("invalid port in " + spec + ": use [user@]host[:port]");
                 }
                 rest = rest.substring(0, colon);
             }
             if (rest.isEmpty() || (user != null && user.isEmpty())) {
                 throw new IllegalArgumentException("invalid jump host " + spec + ": use [user@]host[:port]");
             }
-            return new JumpHost(rest, user, port);
+            return new Address(rest, user, port);
         }
 
         /** {@code user@host:port}, with what is set: the form of {@code ssh -J}. */
@@ -199,7 +199,7 @@ public final class OpenSsh {
      * chain expands %-tokens in its ProxyCommand once, so each nesting escapes the level below once more.
      */
     static String proxyCommand(Target target, int hop) {
-        JumpHost jump = target.jumps().get(hop);
+        Address jump = target.jumps().get(hop);
         List<String> words = new ArrayList<>(List.of("ssh"));
         words.addAll(commonOptions(target));
         if (jump.port() != 0) {
