@@ -62,19 +62,6 @@ public final class OpenSsh {
             jumps = List.copyOf(jumps);
         }
 
-        /** A target reached directly, without jump hosts. */
-        public Target(
-                String host,
-                String user,
-                int port,
-                Path identity,
-                Path knownHosts,
-                HostKeyPolicy hostKeyPolicy,
-                Duration connectTimeout,
-                List<String> extraOptions) {
-            this(host, user, port, identity, knownHosts, hostKeyPolicy, connectTimeout, extraOptions, List.of());
-        }
-
         /** {@code ssh://user@host:port}, with what is set. */
         public String describe() {
             return "ssh://" + (user == null ? "" : user + "@") + host + (port == 0 ? "" : ":" + port);

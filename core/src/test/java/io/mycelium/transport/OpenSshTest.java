@@ -47,7 +47,8 @@ class OpenSshTest {
                 Path.of("/kh"),
                 OpenSsh.HostKeyPolicy.STRICT,
                 Duration.ofSeconds(7),
-                List.of("Compression=yes"));
+                List.of("Compression=yes"),
+                List.of());
         List<String> command = OpenSsh.command(target);
         assertThat(command).startsWith("ssh", "-T").endsWith("web1", "--");
         assertThat(String.join(" ", command))
