@@ -12,24 +12,8 @@ unset CDPATH
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-if [[ -z ${JAVA_HOME:-} && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-jar=bench/target/benchmarks.jar
-
-if [[ ! -f $jar || ${REBUILD:-0} == 1 ]]; then
-  echo "==> building $jar"
-  # -am builds the agent and core from this work tree too; their tests are not run here.
-  ./mvnw -q -B -pl bench -am package -DskipTests -Dspotless.check.skip=true
-fi
-
-feature="$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')"
-jvm_flags=()
-if ((${feature%%.*} >= 23)); then
-  # Pekko and Kryo use sun.misc.Unsafe; JMH's forks inherit these flags from this JVM.
-  jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
-fi
+# shellcheck source=SCRIPTDIR/common.sh
+. bench/common.sh
 
 # Short on purpose: the machine has 2 cores and may be building something else at the same time.
 read -r -a opts <<<"${BENCH_OPTS:--f 1 -wi 2 -i 3 -w 1s -r 1s}"

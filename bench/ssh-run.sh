@@ -15,27 +15,18 @@ unset CDPATH
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-if [[ -z ${JAVA_HOME:-} && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-jar=bench/target/benchmarks.jar
+# shellcheck source=SCRIPTDIR/common.sh
+. bench/common.sh
 out=bench/target/ssh
 python=${MITOGEN_PYTHON:-/usr/bin/python3}
 
-if [[ ! -f $jar || ${REBUILD:-0} == 1 ]]; then
-  echo "==> building $jar"
-  ./mvnw -q -B -pl bench -am package -DskipTests -Dspotless.check.skip=true
-fi
 "$python" -c 'import mitogen' 2>/dev/null ||
   { echo "ssh-run.sh: $python cannot import mitogen: apt-get install -y python3-mitogen" >&2; exit 1; }
 bash docker/build.sh >/dev/null # seconds when the images are up to date
 
 # Testcontainers here: no registry for Ryuk, and dockerd has no bridge (the parent pom sets the same for tests).
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost
-feature="$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')"
-jvm_flags=(-Xms512m -Xmx512m)
-((${feature%%.*} >= 23)) && jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
+jvm_flags+=(-Xms512m -Xmx512m)
 read -r -a opts <<<"${SSH_BENCH_OPTS:-}"
 
 rm -rf "$out"
