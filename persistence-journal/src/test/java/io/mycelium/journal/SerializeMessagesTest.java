@@ -1,0 +1,60 @@
+package io.mycelium.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With {@code pekko.actor.serialize-messages = on} every message between actors goes through its serializer and back,
+ * as it would between nodes: a message carrying a typed ActorRef and a SourceRef still works.
+ */
+class SerializeMessagesTest {
+    private static ActorTestKit testKit;
+
+    @BeforeAll
+    static void start() {
+        testKit = TestSystems.start(
+                "SerializeMessagesTest", ConfigFactory.parseString("pekko.actor.serialize-messages = on"));
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    @Test
+    void aMessageWithAnActorRefAndASourceRefArrivesAndWorks() {
+        ActorRef<StreamOfferActor.Offer> actor = testKit.spawn(StreamOfferActor.create());
+        SourceRef<String> source =
+                Source.from(List.of("spore", "hypha", "mycelium")).runWith(StreamRefs.sourceRef(), testKit.system());
+        TestProbe<StreamOfferActor.Collected> probe = testKit.createTestProbe();
+
+        actor.tell(new StreamOfferActor.Offer(source, probe.ref()));
+
+        assertThat(probe.receiveMessage(Duration.ofSeconds(10)).elements())
+                .containsExactly("spore", "hypha", "mycelium");
+    }
+
+    @Test
+    void messagesReallyAreSerializedAnUnregisteredOneIsNotDelivered() {
+        record Unregistered(String text) implements KryoSerializable {}
+        TestProbe<Object> probe = testKit.createTestProbe();
+
+        probe.ref().tell(new Unregistered("dropped: Pekko logs that it cannot serialize it"));
+        probe.ref().tell(new Samples.Holder("delivered"));
+
+        assertThat(probe.receiveMessage(Duration.ofSeconds(5))).isEqualTo(new Samples.Holder("delivered"));
+        probe.expectNoMessage(Duration.ofMillis(200));
+    }
+}
