@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         version = "mycelium 0.1.0",
         description = "Run work on many machines without installing anything there first.",
         subcommands = {
+            NodeCommand.class,
             ExecCommand.class,
             PutCommand.class,
             GetCommand.class,

@@ -1,0 +1,162 @@
+package io.mycelium.node;
+
+import com.typesafe.config.Config;
+import io.mycelium.Mycelium;
+import io.mycelium.journal.JournalSchema;
+import io.mycelium.node.exec.ExecService;
+import io.mycelium.node.exec.ExecSettings;
+import io.mycelium.node.exec.Execution;
+import io.mycelium.node.host.HostContext;
+import io.mycelium.node.host.HostDirectory;
+import io.mycelium.node.http.AdminServer;
+import io.mycelium.node.identity.AdminSecurity;
+import io.mycelium.node.identity.IdentitySettings;
+import io.mycelium.node.policy.PolicyStore;
+import io.mycelium.node.ratelimit.PrincipalRateLimiter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Mycelium cluster node: the actor system and cluster membership, the journal, the sharded {@code Context} and
+ * {@code Execution} entities, the host directory and policy store singletons, and the admin HTTP API.
+ *
+ * <pre>{@code
+ * Node node = Node.start(ConfigFactory.load());
+ * node.binding().localAddress();   // the admin API
+ * node.stop();                     // coordinated shutdown: leaves the cluster, hands shards off
+ * }</pre>
+ */
+public final class Node {
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+    private final ActorSystem<Void> system;
+    private final Mycelium mycelium;
+    private final ServerBinding binding;
+
+    private Node(ActorSystem<Void> system, Mycelium mycelium, ServerBinding binding) {
+        this.system = system;
+        this.mycelium = mycelium;
+        this.binding = binding;
+    }
+
+    /**
+     * Starts a node and waits until its admin API listens. With no {@code pekko.cluster.seed-nodes} it forms a
+     * cluster of its own.
+     */
+    public static Node start(Config config) throws IOException {
+        NodeSettings settings = NodeSettings.fromConfig(config);
+        ExecSettings execSettings = ExecSettings.fromConfig(config);
+        IdentitySettings identity = IdentitySettings.fromConfig(config);
+        String name = config.getString("mycelium.node.cluster-name");
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config);
+        try {
+            Cluster cluster = Cluster.get(system);
+            if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+                cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            }
+            JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+            Mycelium mycelium = Mycelium.create(system);
+            ClusterSharding sharding = ClusterSharding.get(system);
+            Duration idle = settings.contextIdleTimeout();
+            sharding.init(Entity.of(HostContext.TYPE, ctx -> HostContext.create(ctx, mycelium, sharding, idle)));
+            sharding.init(
+                    Entity.of(Execution.TYPE, ctx -> Execution.create(ctx.getEntityId(), sharding, execSettings)));
+
+            ClusterSingleton singletons = ClusterSingleton.get(system);
+            ActorRef<HostDirectory.Command> hosts = singletons.init(SingletonActor.of(
+                    Behaviors.supervise(HostDirectory.create(settings.hosts()))
+                            .onFailure(SupervisorStrategy.restartWithBackoff(
+                                    Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                    "host-directory"));
+            ActorRef<PolicyStore.Command> policies = singletons.init(SingletonActor.of(
+                    Behaviors.supervise(PolicyStore.create(settings.policies()))
+                            .onFailure(SupervisorStrategy.restartWithBackoff(
+                                    Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                    "policy-store"));
+
+            ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mycelium-rate-limit-timeouts");
+                t.setDaemon(true);
+                return t;
+            });
+            PrincipalRateLimiter limiter = new PrincipalRateLimiter(settings::limitsFor, timeouts);
+            ExecService service = new ExecService(system, sharding, hosts, policies, limiter, execSettings);
+
+            InetAddress bind = InetAddress.getByName(settings.httpInterface());
+            AdminSecurity security = AdminSecurity.load(identity, bind);
+            AdminServer server = new AdminServer(
+                    system,
+                    security,
+                    service,
+                    hosts,
+                    policies,
+                    settings.approvers(),
+                    settings.policyAdmins(),
+                    execSettings.askTimeout());
+            ServerBinding binding = server.bind(settings.httpInterface(), settings.httpPort())
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+            binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+            LOG.info(
+                    "node {} up: admin API on {}://{}:{}, cluster {} at {}",
+                    name,
+                    security.tls().isPresent() ? "https" : "http",
+                    binding.localAddress().getHostString(),
+                    binding.localAddress().getPort(),
+                    name,
+                    cluster.selfMember().address());
+            return new Node(system, mycelium, binding);
+        } catch (Exception e) {
+            system.terminate();
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof java.util.concurrent.ExecutionException ee && ee.getCause() != null) {
+                throw new IOException(
+                        "the node could not start: " + ee.getCause().getMessage(), ee.getCause());
+            }
+            throw new IOException("the node could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The admin API's address. */
+    public InetSocketAddress httpAddress() {
+        return binding.localAddress();
+    }
+
+    /** The actor system. */
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    /** The SDK on this node's actor system. */
+    public Mycelium mycelium() {
+        return mycelium;
+    }
+
+    /** Runs coordinated shutdown (leave the cluster, hand shards off, unbind) and waits for it. */
+    public CompletionStage<?> stop() {
+        system.terminate();
+        return system.getWhenTerminated();
+    }
+}

@@ -1,0 +1,387 @@
+package io.mycelium.node.exec;
+
+import io.mycelium.node.ApiException;
+import io.mycelium.node.audit.SecretRedactor;
+import io.mycelium.node.host.HostContext;
+import io.mycelium.node.host.HostDirectory;
+import io.mycelium.node.host.HostSpec;
+import io.mycelium.node.host.RunSpec;
+import io.mycelium.node.identity.Principal;
+import io.mycelium.node.policy.PolicyDecision;
+import io.mycelium.node.policy.PolicyEvaluator;
+import io.mycelium.node.policy.PolicyRequest;
+import io.mycelium.node.policy.PolicySet;
+import io.mycelium.node.policy.PolicyStore;
+import io.mycelium.node.ratelimit.PrincipalRateLimiter;
+import io.mycelium.node.ratelimit.RateLimitedException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.SinkRef;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Runs exec requests the governed way, on the node that serves the client: rate limit, host lookup, policy
+ * decision, the decision recorded by the {@link Execution} (waiting for an approver when the policy says so), then
+ * the process started on the host's {@link HostContext}, its output streamed back.
+ */
+public final class ExecService {
+    private final ActorSystem<?> system;
+    private final ClusterSharding sharding;
+    private final ActorRef<HostDirectory.Command> hosts;
+    private final ActorRef<PolicyStore.Command> policies;
+    private final PrincipalRateLimiter limiter;
+    private final ExecSettings settings;
+
+    /** The service over the node's entities and singletons. */
+    public ExecService(
+            ActorSystem<?> system,
+            ClusterSharding sharding,
+            ActorRef<HostDirectory.Command> hosts,
+            ActorRef<PolicyStore.Command> policies,
+            PrincipalRateLimiter limiter,
+            ExecSettings settings) {
+        this.system = system;
+        this.sharding = sharding;
+        this.hosts = hosts;
+        this.policies = policies;
+        this.limiter = limiter;
+        this.settings = settings;
+    }
+
+    /**
+     * A started execution: its status when it started, its output (start, chunks, then an exit or a failure), and
+     * the stdin sink of an interactive one (else null).
+     */
+    public record Started(ExecStatus status, Source<OutputChunk, NotUsed> output, SinkRef<ByteString> stdin) {}
+
+    /**
+     * Starts a request: completes with the started execution, or fails with an {@link ApiException} (429 over the rate
+     * limit, 404 unknown host, 403 denied, 409 id conflict, ...).
+     */
+    public CompletionStage<Started> start(ExecRequest request, Principal principal, String clientIp) {
+        if (request.requestedBy() != null && !request.requestedBy().equals(principal.name())) {
+            return CompletableFuture.failedFuture(ApiException.badRequest(
+                    "requestedBy",
+                    "requestedBy is " + request.requestedBy() + " but the request was authenticated as "
+                            + principal.name()));
+        }
+        if (request.tty()) {
+            // The agent starts processes on pipes; a PTY needs agent support that is not built yet.
+            return CompletableFuture.failedFuture(new ApiException(
+                    501, "not_implemented", "tty is not supported yet: processes run on pipes, without a terminal"));
+        }
+        return limiter.acquire(principal.name())
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(rateLimited(e)))
+                .thenCompose(permit -> decideAndRun(request, principal, clientIp)
+                        .handle((started, failure) -> {
+                            if (failure != null) {
+                                permit.release();
+                                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+                            }
+                            return new Started(
+                                    started.status(),
+                                    started.output().watchTermination((m, done) -> {
+                                        done.whenComplete((d, f) -> permit.release());
+                                        return m;
+                                    }),
+                                    started.stdin());
+                        }));
+    }
+
+    private static Throwable rateLimited(Throwable e) {
+        Throwable cause = e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e;
+        if (cause instanceof RateLimitedException r) {
+            return new ApiException(429, "rate_limited", r.getMessage(), Map.of(), r.retryAfter());
+        }
+        return cause;
+    }
+
+    private CompletionStage<Started> decideAndRun(ExecRequest request, Principal principal, String clientIp) {
+        CompletionStage<HostSpec> host = host(request.agentId());
+        CompletionStage<PolicySet> policySet =
+                AskPattern.ask(policies, PolicyStore.Get::new, settings.askTimeout(), system.scheduler());
+        return host.thenCombine(policySet, (h, p) -> Map.entry(h, p)).thenCompose(hp -> {
+            HostSpec spec = hp.getKey();
+            PolicyDecision decision = PolicyEvaluator.decide(
+                    hp.getValue().policies(),
+                    new PolicyRequest(
+                            principal.name(),
+                            spec.labels(),
+                            request.command(),
+                            request.user(),
+                            request.workDir(),
+                            request.timeout(),
+                            request.environment(),
+                            request.interactive(),
+                            request.tty()));
+            Execution.ExecRequested requested = new Execution.ExecRequested(
+                    request.id(),
+                    request.agentId(),
+                    SecretRedactor.command(request.command()),
+                    request.workDir(),
+                    request.user(),
+                    request.timeout(),
+                    request.interactive(),
+                    request.tty(),
+                    principal.name(),
+                    clientIp,
+                    request.requestTime(),
+                    Instant.now());
+            var execution = sharding.entityRefFor(Execution.TYPE, request.id());
+            return execution
+                    .<Execution.Decision>ask(
+                            replyTo -> new Execution.Submit(requested, decision, replyTo), settings.askTimeout())
+                    .thenCompose(d -> d instanceof Execution.PendingApproval
+                            ? awaitApproval(request.id(), principal)
+                            : CompletableFuture.completedFuture(d))
+                    .thenCompose(d -> switch (d) {
+                        case Execution.Authorized a -> run(request, spec, a);
+                        case Execution.Refused r -> CompletableFuture.failedFuture(refusal(r));
+                        case Execution.PendingApproval p ->
+                            CompletableFuture.failedFuture(new IllegalStateException("still pending after waiting"));
+                    });
+        });
+    }
+
+    private CompletionStage<Execution.Decision> awaitApproval(String id, Principal principal) {
+        var execution = sharding.entityRefFor(Execution.TYPE, id);
+        return execution
+                .<Execution.Decision>ask(Execution.AwaitDecision::new, settings.approvalTimeout())
+                .exceptionallyCompose(e -> {
+                    if (!(unwrap(e) instanceof TimeoutException)) {
+                        return CompletableFuture.failedFuture(e);
+                    }
+                    // Nobody decided in time: the request ends here instead of running later with nobody waiting.
+                    return execution
+                            .<StatusReply<ExecStatus>>ask(
+                                    replyTo -> new Execution.Cancel("approval timeout", replyTo), settings.askTimeout())
+                            .thenCompose(ignored -> CompletableFuture.failedFuture(new ApiException(
+                                    408,
+                                    "approval_timeout",
+                                    "no approver decided on execution " + id + " within "
+                                            + settings.approvalTimeout().toSeconds() + " s; it was cancelled",
+                                    Map.of("id", id),
+                                    null)));
+                });
+    }
+
+    private CompletionStage<Started> run(ExecRequest request, HostSpec host, Execution.Authorized authorized) {
+        PolicyDecision.Allowed allowed = authorized.allowed();
+        List<String> command = allowed.limits().wrap(request.command());
+        if (request.user() != null) {
+            List<String> asUser = new ArrayList<>(List.of("sudo", "-n", "-u", request.user(), "--"));
+            asUser.addAll(command);
+            command = asUser;
+        }
+        RunSpec spec = new RunSpec(
+                command,
+                allowed.environment(),
+                request.workDir(),
+                request.stdin(),
+                request.interactive(),
+                allowed.timeout());
+        return sharding.entityRefFor(HostContext.TYPE, host.id())
+                .<HostContext.RunReply>ask(
+                        replyTo -> new HostContext.Run(request.id(), host, spec, replyTo), settings.askTimeout())
+                .exceptionallyCompose(e -> {
+                    // The run never reached a context: close the execution instead of leaving it authorized.
+                    sharding.entityRefFor(Execution.TYPE, request.id())
+                            .tell(new Execution.RunFailed(
+                                    "context_unreachable",
+                                    "the context of " + host.id() + " did not answer: "
+                                            + unwrap(e).getMessage(),
+                                    Instant.now()));
+                    return CompletableFuture.failedFuture(new ApiException(
+                            503,
+                            "context_unreachable",
+                            "the context of host " + host.id() + " did not answer in time",
+                            Map.of("agentId", host.id()),
+                            Duration.ofSeconds(1)));
+                })
+                .thenCompose(reply -> switch (reply) {
+                    case HostContext.Running r ->
+                        CompletableFuture.completedFuture(
+                                new Started(authorized.status(), r.output().getSource(), r.stdin()));
+                    case HostContext.Refused r ->
+                        CompletableFuture.failedFuture(new ApiException(409, r.code(), r.message()));
+                });
+    }
+
+    private static ApiException refusal(Execution.Refused r) {
+        Map<String, Object> details = new HashMap<>();
+        details.put("id", r.status().id());
+        if (r.status().policy() != null) {
+            details.put("policy", r.status().policy());
+        }
+        return switch (r.code()) {
+            case "denied" ->
+                new ApiException(
+                        403, "denied", "denied by policy " + r.status().policy() + ": " + r.message(), details, null);
+            case "conflict" -> new ApiException(409, "conflict", r.message(), details, null);
+            case "cancelled" -> new ApiException(409, "cancelled", r.message(), details, null);
+            default -> new ApiException(409, r.code(), r.message(), details, null);
+        };
+    }
+
+    /** The registered host, or a 404. */
+    public CompletionStage<HostSpec> host(String id) {
+        return AskPattern.<HostDirectory.Command, StatusReply<HostSpec>>ask(
+                        hosts, replyTo -> new HostDirectory.Get(id, replyTo), settings.askTimeout(), system.scheduler())
+                .thenApply(reply -> {
+                    if (reply.isError()) {
+                        throw ApiException.notFound("no host is registered as " + id + " (see GET /api/v1/hosts)");
+                    }
+                    return reply.getValue();
+                });
+    }
+
+    /** Runs a request and collects a bounded tail of its output: the unary API. */
+    public CompletionStage<ExecResponse> execute(ExecRequest request, Principal principal, String clientIp) {
+        return start(request, principal, clientIp).thenCompose(started -> collect(started, settings.outputTailBytes()));
+    }
+
+    private CompletionStage<ExecResponse> collect(Started started, int tailBytes) {
+        OutputTail out = new OutputTail(tailBytes);
+        OutputTail err = new OutputTail(tailBytes);
+        ExecStatus status = started.status();
+        Instant[] times = new Instant[2];
+        return started.output()
+                .runFold(
+                        (OutputChunk) null,
+                        (last, chunk) -> {
+                            switch (chunk) {
+                                case OutputChunk.Started s -> times[0] = Instant.now();
+                                case OutputChunk.Stdout o -> out.append(o.bytes());
+                                case OutputChunk.Stderr e -> err.append(e.bytes());
+                                default -> {}
+                            }
+                            return chunk instanceof OutputChunk.Stdout || chunk instanceof OutputChunk.Stderr
+                                    ? last
+                                    : chunk;
+                        },
+                        system)
+                .thenApply(last -> {
+                    times[1] = Instant.now();
+                    byte[] o = out.bytes();
+                    byte[] e = err.bytes();
+                    String ot = OutputTail.textOrNull(o);
+                    String et = OutputTail.textOrNull(e);
+                    boolean truncated = out.truncated() || err.truncated();
+                    return switch (last) {
+                        case OutputChunk.Exited x ->
+                            new ExecResponse(
+                                    status.id(),
+                                    status.agentId(),
+                                    x.exitCode(),
+                                    x.signal(),
+                                    ot,
+                                    OutputTail.base64OrNull(o, ot),
+                                    et,
+                                    OutputTail.base64OrNull(e, et),
+                                    truncated,
+                                    times[0],
+                                    times[1],
+                                    x.duration(),
+                                    x.timedOut(),
+                                    false,
+                                    null);
+                        case OutputChunk.Failed f ->
+                            new ExecResponse(
+                                    status.id(),
+                                    status.agentId(),
+                                    null,
+                                    0,
+                                    ot,
+                                    OutputTail.base64OrNull(o, ot),
+                                    et,
+                                    OutputTail.base64OrNull(e, et),
+                                    truncated,
+                                    times[0],
+                                    times[1],
+                                    null,
+                                    false,
+                                    f.code().equals("cancelled"),
+                                    Map.of("code", f.code(), "message", f.message()));
+                        case null, default ->
+                            new ExecResponse(
+                                    status.id(),
+                                    status.agentId(),
+                                    null,
+                                    0,
+                                    ot,
+                                    OutputTail.base64OrNull(o, ot),
+                                    et,
+                                    OutputTail.base64OrNull(e, et),
+                                    truncated,
+                                    times[0],
+                                    times[1],
+                                    null,
+                                    false,
+                                    false,
+                                    Map.of("code", "connection_lost", "message", "the output ended without an exit"));
+                    };
+                });
+    }
+
+    /** The status from the execution's facts, or a 404. */
+    public CompletionStage<ExecStatus> status(String id) {
+        return sharding.entityRefFor(Execution.TYPE, id)
+                .<StatusReply<ExecStatus>>ask(Execution.GetStatus::new, settings.askTimeout())
+                .thenApply(reply -> {
+                    if (reply.isError()) {
+                        throw ApiException.notFound(reply.getError().getMessage());
+                    }
+                    return reply.getValue();
+                });
+    }
+
+    /** Cancels an execution; 404 when unknown, 409 when it already ended. */
+    public CompletionStage<ExecStatus> cancel(String id, Principal by) {
+        return status(id)
+                .thenCompose(s -> sharding.entityRefFor(Execution.TYPE, id)
+                        .<StatusReply<ExecStatus>>ask(
+                                replyTo -> new Execution.Cancel(by.name(), replyTo), settings.askTimeout())
+                        .thenApply(reply -> {
+                            if (reply.isError()) {
+                                throw new ApiException(
+                                        409, "already_ended", reply.getError().getMessage());
+                            }
+                            return reply.getValue();
+                        }));
+    }
+
+    /** An approver's decision on a pending execution. */
+    public CompletionStage<ExecStatus> decide(String id, boolean approve, String reason, Principal approver) {
+        return status(id)
+                .thenCompose(s -> sharding.entityRefFor(Execution.TYPE, id)
+                        .<StatusReply<ExecStatus>>ask(
+                                replyTo -> new Execution.Decide(approve, approver.name(), reason, replyTo),
+                                settings.askTimeout())
+                        .thenApply(reply -> {
+                            if (reply.isError()) {
+                                throw new ApiException(
+                                        409, "not_pending", reply.getError().getMessage());
+                            }
+                            return reply.getValue();
+                        }));
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e;
+    }
+}

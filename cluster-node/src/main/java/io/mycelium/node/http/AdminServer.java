@@ -1,0 +1,117 @@
+package io.mycelium.node.http;
+
+import io.mycelium.node.ApiException;
+import io.mycelium.node.exec.ExecService;
+import io.mycelium.node.host.HostDirectory;
+import io.mycelium.node.identity.AdminSecurity;
+import io.mycelium.node.identity.AuthDirectives;
+import io.mycelium.node.policy.PolicyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+
+/**
+ * The admin HTTP server: {@code /api/v1/...} behind authentication, {@code /health} and {@code /ready} open. Every
+ * error is JSON {@code {code, message, details}}, rejections and unexpected exceptions included.
+ */
+public final class AdminServer extends AllDirectives {
+    private final ActorSystem<?> system;
+    private final AdminSecurity security;
+    private final ExecRoutes exec;
+    private final HostRoutes hosts;
+    private final PolicyRoutes policies;
+    private final AuditRoutes audit;
+
+    /** The server's routes over the node's services. */
+    public AdminServer(
+            ActorSystem<?> system,
+            AdminSecurity security,
+            ExecService service,
+            ActorRef<HostDirectory.Command> hostDirectory,
+            ActorRef<PolicyStore.Command> policyStore,
+            List<String> approvers,
+            List<String> policyAdmins,
+            Duration askTimeout) {
+        this.system = system;
+        this.security = security;
+        this.exec = new ExecRoutes(service, approvers);
+        this.hosts = new HostRoutes(hostDirectory, askTimeout, system.scheduler());
+        this.policies = new PolicyRoutes(policyStore, policyAdmins, askTimeout, system.scheduler());
+        this.audit = new AuditRoutes(system);
+    }
+
+    /** Binds to {@code host:port} (port 0 picks a free one). */
+    public CompletionStage<ServerBinding> bind(String host, int port) {
+        ServerBuilder builder = Http.get(system)
+                .newServerAt(host, port)
+                .withSettings(AuthDirectives.serverSettings(ServerSettings.create(system.classicSystem())));
+        if (security.tls().isPresent()) {
+            builder = builder.enableHttps(security.tls().get().connectionContext());
+        }
+        return builder.bind(route());
+    }
+
+    /** Every route, with JSON errors. */
+    public Route route() {
+        return handleExceptions(
+                ExceptionHandler.newBuilder()
+                        .match(Throwable.class, t -> complete(Failures.toResponse(t)))
+                        .build(),
+                () -> handleRejections(
+                        rejections(),
+                        () -> concat(
+                                path(
+                                        "health",
+                                        () -> get(
+                                                () -> complete(Json.response(200, java.util.Map.of("status", "up"))))),
+                                path("ready", () -> get(this::ready)),
+                                pathPrefix(
+                                        "api",
+                                        () -> pathPrefix(
+                                                "v1",
+                                                () -> AuthDirectives.authenticated(
+                                                        security.authenticator(),
+                                                        principal -> concat(
+                                                                exec.routes(principal),
+                                                                hosts.routes(principal),
+                                                                policies.routes(principal),
+                                                                audit.routes())))))));
+    }
+
+    private Route ready() {
+        boolean up = Cluster.get(system).selfMember().status() == MemberStatus.up();
+        return complete(Json.response(up ? 200 : 503, java.util.Map.of("status", up ? "ready" : "joining")));
+    }
+
+    private static RejectionHandler rejections() {
+        return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+            if (response.entity().getContentType().mediaType().toString().equals("application/json")) {
+                return response;
+            }
+            String text = response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
+                    ? strict.getData().utf8String()
+                    : response.status().reason();
+            int status = response.status().intValue();
+            String code = switch (status) {
+                case 404 -> "not_found";
+                case 405 -> "method_not_allowed";
+                case 413 -> "body_too_large";
+                case 415 -> "unsupported_media_type";
+                default -> status >= 500 ? "internal" : "invalid_request";
+            };
+            return Json.error(new ApiException(status, code, text));
+        });
+    }
+}
