@@ -41,6 +41,7 @@ final class FamilyClassResolver extends DefaultClassResolver {
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // Kryo's signature
     public Registration getRegistration(Class type) {
         Registration registration = super.getRegistration(type);
         if (registration != null || type.isArray() || type.isPrimitive()) {

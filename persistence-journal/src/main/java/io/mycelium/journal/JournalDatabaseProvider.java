@@ -45,8 +45,7 @@ public final class JournalDatabaseProvider implements SlickDatabaseProvider {
     /** The shared journal database when {@code pluginConfig} says {@code use-shared-db = mycelium}. */
     @Override
     public SlickDatabase database(Config pluginConfig) {
-        if (pluginConfig.hasPath("use-shared-db")
-                && SHARED_DATABASE.equals(pluginConfig.getString("use-shared-db"))) {
+        if (pluginConfig.hasPath("use-shared-db") && SHARED_DATABASE.equals(pluginConfig.getString("use-shared-db"))) {
             return journalDatabase;
         }
         return fallback.database(pluginConfig);

@@ -80,11 +80,10 @@ public final class JournalSchema {
 
     /** pekko-persistence-jdbc's create script for {@code kind}, made idempotent and split into statements. */
     static List<String> statements(JournalSettings.Kind kind) {
-        String resource =
-                switch (kind) {
-                    case H2 -> "schema/h2/h2-create-schema.sql";
-                    case POSTGRES -> "schema/postgres/postgres-create-schema.sql";
-                };
+        String resource = switch (kind) {
+            case H2 -> "schema/h2/h2-create-schema.sql";
+            case POSTGRES -> "schema/postgres/postgres-create-schema.sql";
+        };
         String script = SCHEMA_PREFIX.matcher(read(resource)).replaceAll("");
         script = INDEX_WITHOUT_GUARD.matcher(script).replaceAll(m -> {
             String unique = m.group(1) == null ? "" : "UNIQUE ";
@@ -144,8 +143,8 @@ public final class JournalSchema {
     private static String read(String resource) {
         try (InputStream in = SlickDatabase.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException(resource + " is missing from the class path: is"
-                        + " pekko-persistence-jdbc on it?");
+                throw new IllegalStateException(
+                        resource + " is missing from the class path: is" + " pekko-persistence-jdbc on it?");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

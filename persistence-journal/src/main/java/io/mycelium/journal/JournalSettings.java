@@ -132,8 +132,7 @@ public record JournalSettings(
                 return kind;
             }
         }
-        throw new IllegalArgumentException(
-                CONFIG_PATH + ".kind = " + value + " is not supported: use h2 or postgres");
+        throw new IllegalArgumentException(CONFIG_PATH + ".kind = " + value + " is not supported: use h2 or postgres");
     }
 
     /** The URL of the H2 file database under {@code dataDir/journal}. */
@@ -150,11 +149,16 @@ public record JournalSettings(
     public static Config h2(Path dataDir) {
         Path absolute = dataDir.toAbsolutePath().normalize();
         return ConfigFactory.parseMap(Map.of(
-                "mycelium.data-dir", absolute.toString(),
-                CONFIG_PATH + ".kind", Kind.H2.configName(),
-                CONFIG_PATH + ".url", h2Url(absolute),
-                CONFIG_PATH + ".user", "sa",
-                CONFIG_PATH + ".password", ""));
+                "mycelium.data-dir",
+                absolute.toString(),
+                CONFIG_PATH + ".kind",
+                Kind.H2.configName(),
+                CONFIG_PATH + ".url",
+                h2Url(absolute),
+                CONFIG_PATH + ".user",
+                "sa",
+                CONFIG_PATH + ".password",
+                ""));
     }
 
     /** A configuration overlay for a PostgreSQL journal. */

@@ -54,8 +54,10 @@ final class KryoRegistrations {
             new BuiltIn(10, byte[].class, system -> new BoundedSerializers.Bytes()),
             new BuiltIn(11, Instant.class, null),
             new BuiltIn(12, Duration.class, null),
-            new BuiltIn(13, UUID.class, system -> new com.esotericsoftware.kryo.serializers.DefaultSerializers
-                    .UUIDSerializer()),
+            new BuiltIn(
+                    13,
+                    UUID.class,
+                    system -> new com.esotericsoftware.kryo.serializers.DefaultSerializers.UUIDSerializer()),
             new BuiltIn(14, Optional.class, null),
             new BuiltIn(20, ArrayList.class, system -> new CollectionSerializers.Mutable<>(ArrayList::new)),
             new BuiltIn(21, HashMap.class, system -> new CollectionSerializers.MutableMap<>(HashMap::new)),
@@ -68,7 +70,8 @@ final class KryoRegistrations {
             new BuiltIn(30, ByteString.class, system -> new BoundedSerializers.PekkoByteString()),
             new BuiltIn(40, org.apache.pekko.actor.typed.ActorRef.class, PekkoRefSerializers.TypedActorRef::new),
             new BuiltIn(41, org.apache.pekko.actor.ActorRef.class, PekkoRefSerializers.ClassicActorRef::new),
-            new BuiltIn(42, SourceRef.class, system -> new PekkoRefSerializers.PekkoSerialized<>(system, SourceRef.class)),
+            new BuiltIn(
+                    42, SourceRef.class, system -> new PekkoRefSerializers.PekkoSerialized<>(system, SourceRef.class)),
             new BuiltIn(43, SinkRef.class, system -> new PekkoRefSerializers.PekkoSerialized<>(system, SinkRef.class)));
 
     private final Map<Integer, Class<?>> classById;
@@ -235,7 +238,7 @@ final class KryoRegistrations {
                 kryo.register(builtIn.type(), builtIn.serializer().apply(system), builtIn.id());
             }
         }
-        // Typed refs first: some Pekko classes are both, and the typed form is what a typed component declares.
+        // Implementation classes of these types are written and read as the type itself (see FamilyClassResolver).
         resolver.addFamily(org.apache.pekko.actor.typed.ActorRef.class, false);
         resolver.addFamily(org.apache.pekko.actor.ActorRef.class, false);
         resolver.addFamily(SourceRef.class, false);
@@ -253,7 +256,7 @@ final class KryoRegistrations {
         if (type.isEnum()) {
             return new BoundedSerializers.EnumByName(type);
         }
-        return kryo.getDefaultSerializer(type); // Kryo's RecordSerializer: components in declaration order
+        return kryo.getDefaultSerializer(type); // Kryo's RecordSerializer: components in order of their names
     }
 
     /** Kryo whose refusal of an unregistered class says where to register it. */
@@ -263,6 +266,7 @@ final class KryoRegistrations {
         }
 
         @Override
+        @SuppressWarnings("rawtypes") // Kryo's signature
         protected String unregisteredClassMessage(Class type) {
             return "class " + type.getName() + " is not registered with the Kryo serializer: add it under "
                     + CONFIG_PATH + " with a free id >= " + FIRST_APPLICATION_ID + " (for example "

@@ -48,15 +48,16 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  *   <tr><td>42, 43</td><td>SourceRef, SinkRef (through Pekko's own serializer)</td><td>same</td></tr>
  * </table>
  *
- * <p>Records are written component by component in declaration order (Kryo's record serializer), enum constants by
- * name. So a record may gain no component and lose none once events of it are stored: add a new record with a new id
- * instead. {@code Map.of} and {@code Set.of} iterate in an order that changes from one JVM to the next, so their bytes
- * do too; the values read back are equal.
+ * <p>Records are written component by component, in the alphabetical order of the component names (Kryo's record
+ * serializer); enum constants by name. So moving a component in the source changes nothing, but renaming, adding or
+ * removing one changes the format: once events of a record are stored, add a new record with a new id instead.
+ * {@code Map.of} and {@code Set.of} iterate in an order that changes from one JVM to the next, and so do their bytes;
+ * the values read back are equal.
  *
  * <p>The format of one payload; the manifest is the top-level class's registration id in decimal:
  *
  * <pre>
- * record:     component 1 | component 2 | ...            (in declaration order, no class id)
+ * record:     component | component | ...                (by component name, no class id)
  * component:  primitive          its Kryo encoding (varint or fixed width)
  *             final type         null flag | value        (String, byte[]: varint length+1 | bytes)
  *             other type         varint class id + 2 (0 = null) | value
@@ -147,10 +148,13 @@ public final class KryoSerializer extends SerializerWithStringManifest {
         try {
             value = kryo.readObject(input, type);
         } catch (Exception | StackOverflowError e) {
-            // Exception, not only RuntimeException: Scala code (actor paths, Pekko's serializers) may throw checked ones.
+            // Exception, not only RuntimeException: Scala code (actor paths, Pekko's serializers) may throw checked
+            // ones.
             kryo.reset();
-            throw notSerializable("cannot read " + type.getName() + " (Kryo id " + id + ") from " + bytes.length
-                    + " bytes: " + e.getMessage(), e);
+            throw notSerializable(
+                    "cannot read " + type.getName() + " (Kryo id " + id + ") from " + bytes.length + " bytes: "
+                            + e.getMessage(),
+                    e);
         } finally {
             pool.free(kryo);
         }

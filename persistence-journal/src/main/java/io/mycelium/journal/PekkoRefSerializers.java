@@ -114,9 +114,8 @@ final class PekkoRefSerializers {
                 throw new KryoException("a " + family.getSimpleName() + " must come from Pekko serializer " + expected
                         + ", not " + serializerId);
             }
-            Object value = serialization
-                    .deserialize(bytes, serializerId, manifest)
-                    .get();
+            Object value =
+                    serialization.deserialize(bytes, serializerId, manifest).get();
             if (!family.isInstance(value)) {
                 throw new KryoException("Pekko serializer " + serializerId + " made a "
                         + value.getClass().getName() + ", not a " + family.getName());

@@ -12,8 +12,8 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 /**
  * A tiny event-sourced counter: the journal tests persist it, stop the actor system, and recover it in a new one.
  *
- * <p>It snapshots every {@link #SNAPSHOT_EVERY} events and then deletes the events the snapshot covers, so a correct
- * value after recovery proves the snapshot was read.
+ * <p>It snapshots every {@link #SNAPSHOT_EVERY} events, keeps one snapshot, and deletes the events older than the
+ * snapshot before it, so a correct value after recovery proves the snapshot was read.
  */
 final class Counter extends EventSourcedBehavior<Counter.Command, Counter.Incremented, Counter.State> {
     static final int SNAPSHOT_EVERY = 5;
@@ -49,7 +49,7 @@ final class Counter extends EventSourcedBehavior<Counter.Command, Counter.Increm
 
     @Override
     public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2).withDeleteEventsOnSnapshot();
+        return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 1).withDeleteEventsOnSnapshot();
     }
 
     @Override
@@ -60,7 +60,8 @@ final class Counter extends EventSourcedBehavior<Counter.Command, Counter.Increm
                     if (increment.by() <= 0) {
                         return Effect().reply(increment.replyTo(), StatusReply.error("can only count up"));
                     }
-                    return Effect().persist(new Incremented(increment.by()))
+                    return Effect()
+                            .persist(new Incremented(increment.by()))
                             .thenReply(increment.replyTo(), next -> StatusReply.success(next.value()));
                 })
                 .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), state.value()))

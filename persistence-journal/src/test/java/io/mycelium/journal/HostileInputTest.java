@@ -39,8 +39,8 @@ class HostileInputTest {
     @BeforeAll
     static void start() {
         testKit = TestSystems.start("HostileInputTest", ConfigFactory.empty());
-        serializer = (KryoSerializer) SerializationExtension.get(Adapter.toClassic(testKit.system()))
-                .findSerializerFor(Samples.fixed());
+        serializer = (KryoSerializer)
+                SerializationExtension.get(Adapter.toClassic(testKit.system())).findSerializerFor(Samples.fixed());
     }
 
     @AfterAll
@@ -55,7 +55,7 @@ class HostileInputTest {
 
     /** Varints as Kryo writes them (positive-optimized), e.g. a class id + 2, then a declared length. */
     private static byte[] varints(int... values) {
-        Output output = new Output(64);
+        Output output = new Output(64, -1);
         for (int value : values) {
             output.writeVarInt(value, true);
         }
@@ -128,16 +128,15 @@ class HostileInputTest {
 
     @Test
     void aHugeStringAtTheStartOfARecordIsRefused() {
-        // Everything's first component is a String: a final type, so no class id comes before its length.
-        assertThat(refused(varints(Integer.MAX_VALUE), serializer.manifest(Samples.fixed())))
+        // Inner's first component (by name) is its enum, a final type: a not-null flag, then the constant's name.
+        assertThat(refused(varints(1, Integer.MAX_VALUE), serializer.manifest(new Samples.Inner("x", null))))
                 .hasMessageContaining("declared length");
     }
 
     @Test
     void aClassGivenByNameIsRefusedWithoutReadingTheName() {
         // Class id 1 is Kryo's "name follows": a name id, then a string declared 2 GiB long.
-        assertThat(refused(varints(1, 0, Integer.MAX_VALUE - 1), holder()))
-                .hasMessageContaining("class given by name");
+        assertThat(refused(varints(1, 0, Integer.MAX_VALUE - 1), holder())).hasMessageContaining("class given by name");
     }
 
     @Test

@@ -51,8 +51,8 @@ class KryoRegistrationsTest {
         Files.writeString(
                 second.resolve("reference.conf"), "mycelium.serialization.kryo.registrations { 500 = \"b.Second\" }");
         // No parent: only the two files are on this class path.
-        try (URLClassLoader loader =
-                new URLClassLoader(new URL[] {first.toUri().toURL(), second.toUri().toURL()}, null)) {
+        try (URLClassLoader loader = new URLClassLoader(
+                new URL[] {first.toUri().toURL(), second.toUri().toURL()}, null)) {
             assertThatThrownBy(() -> KryoRegistrations.fromConfig(ConfigFactory.empty(), loader))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("duplicate Kryo registration id 500")
@@ -71,20 +71,23 @@ class KryoRegistrationsTest {
             Files.writeString(
                     file.resolve("reference.conf"), "mycelium.serialization.kryo.registrations { 500 = \"a.Same\" }");
         }
-        try (URLClassLoader loader =
-                new URLClassLoader(new URL[] {first.toUri().toURL(), second.toUri().toURL()}, null)) {
-            assertThat(KryoRegistrations.fromConfig(ConfigFactory.empty(), loader).classOf(500))
+        try (URLClassLoader loader = new URLClassLoader(
+                new URL[] {first.toUri().toURL(), second.toUri().toURL()}, null)) {
+            assertThat(KryoRegistrations.fromConfig(ConfigFactory.empty(), loader)
+                            .classOf(500))
                     .isNull();
         }
     }
 
     @Test
     void theRegistrationsOfTheTestsAreReadFromConfig() {
-        KryoRegistrations registrations =
-                KryoRegistrations.fromConfig(TestSystems.config(ConfigFactory.empty()), getClass().getClassLoader());
+        KryoRegistrations registrations = KryoRegistrations.fromConfig(
+                TestSystems.config(ConfigFactory.empty()), getClass().getClassLoader());
 
         assertThat(registrations.classOf(100)).isEqualTo(Counter.Incremented.class);
         assertThat(registrations.idOf(Samples.Color.class)).isEqualTo(110);
-        assertThat(registrations.idOf(String.class)).as("built-ins are not application registrations").isNull();
+        assertThat(registrations.idOf(String.class))
+                .as("built-ins are not application registrations")
+                .isNull();
     }
 }

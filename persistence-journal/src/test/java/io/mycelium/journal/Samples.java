@@ -21,7 +21,7 @@ import org.apache.pekko.util.ByteString;
 final class Samples {
     private Samples() {}
 
-    enum Color {
+    enum Color implements KryoSerializable {
         RED,
         GREEN,
         BLUE
