@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             PutCommand.class,
             GetCommand.class,
             CacheCommand.class,
+            WasmCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
