@@ -1,5 +1,7 @@
 package io.mycelium;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mycelium.transport.JavaRuntime;
 import io.mycelium.wire.Message;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,8 +12,11 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Source;
 
@@ -25,15 +30,26 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class Context {
     private static final int STREAM_BUFFER = 16;
+    /** Calls one worker runs at once; more queue on its stdin. */
+    private static final int WASM_THREADS = 2;
 
     private final String name;
     private final ActorRef<ContextActor.Command> actor;
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final ActorSystem<?> system;
+    private final AtomicReference<ActorRef<WasmWorkerActor.Command>> wasm = new AtomicReference<>();
 
-    Context(String name, ActorRef<ContextActor.Command> actor) {
+    Context(String name, ActorRef<ContextActor.Command> actor, ActorSystem<?> system) {
         this.name = name;
         this.actor = actor;
+        this.system = system;
+        closed.whenComplete((v, e) -> {
+            ActorRef<WasmWorkerActor.Command> worker = wasm.get();
+            if (worker != null) {
+                worker.tell(WasmWorkerActor.Stop.INSTANCE);
+            }
+        });
     }
 
     /** The context's name, as it appears in errors. */
@@ -111,6 +127,51 @@ public final class Context {
         CompletableFuture<TransferResult> result = new CompletableFuture<>();
         actor.tell(new ContextActor.StartGet(Objects.requireNonNull(remote), local.toAbsolutePath(), result));
         return result;
+    }
+
+    /**
+     * Runs a WebAssembly module on the context's host: a WASI preview1 module reads {@code call.input()} as JSON on
+     * stdin and writes one JSON value on stdout, which the stage completes with. The module runs sandboxed in GraalWasm
+     * with no files, network, environment or capabilities, within the call's limits.
+     *
+     * <p>The first call on a host ships the Wasm runtime (about 20 MB of jars, plus Graal's 24 MB compiler where the
+     * host has a writable {@code ~/.cache/mycelium}; plus the Java runtime when the agent's Java is older than 25),
+     * hash-addressed and cached like the agent; then a worker process starts there and stays for later calls, keeping
+     * each module loaded and compiled. A module's bytes travel once per worker.
+     *
+     * @return the module's JSON output; fails with {@link WasmCallException} when the module or the runtime failed
+     *     ({@link WasmCallException#failure()} says how: trap, limit, capability, invalid module...), with the other
+     *     {@link MyceliumException}s when the connection or the agent did
+     */
+    public CompletionStage<JsonNode> callWasm(WasmCall call) {
+        Objects.requireNonNull(call, "call");
+        CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        wasmWorker().tell(new WasmWorkerActor.Call(call, result));
+        return result;
+    }
+
+    /** {@link #callWasm(WasmCall)} of a command module's {@code _start} with the default limits. */
+    public CompletionStage<JsonNode> callWasm(byte[] module, JsonNode input) {
+        return callWasm(WasmCall.of(module, input));
+    }
+
+    private ActorRef<WasmWorkerActor.Command> wasmWorker() {
+        ActorRef<WasmWorkerActor.Command> worker = wasm.get();
+        if (worker != null) {
+            return worker;
+        }
+        synchronized (wasm) {
+            if (wasm.get() == null) {
+                wasm.set(system.systemActorOf(
+                        WasmWorkerActor.create(
+                                this,
+                                () -> new WasmHostSetup(this, WasmBundle.locate(), JavaRuntime.embedded()),
+                                WASM_THREADS),
+                        actor.path().name() + "-wasm",
+                        Props.empty()));
+            }
+            return wasm.get();
+        }
     }
 
     /** Closes the connection and stops the agent; operations still running fail. Later calls do nothing more. */

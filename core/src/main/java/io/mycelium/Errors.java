@@ -23,6 +23,9 @@ final class Errors {
             case HOST_KEY_REJECTED -> new HostKeyRejectedException(code, context, message, cause);
             case AUTHENTICATION_FAILED -> new AuthenticationFailedException(code, context, message, cause);
             case BOOTSTRAP_FAILED, BOOTSTRAP_TIMEOUT -> new BootstrapException(code, context, message, cause);
+            case WASM_FAILED ->
+                new WasmCallException(
+                        WasmCallException.Failure.WORKER_FAILED, context, message, "", java.util.List.of());
         };
     }
 

@@ -61,7 +61,8 @@ public final class Mycelium implements AutoCloseable {
                     system.systemActorOf(
                             ContextActor.create(session.name(), session.transport(), settings),
                             actorName,
-                            Props.empty()));
+                            Props.empty()),
+                    system);
             context.whenClosed().thenRun(() -> contexts.remove(key, context));
             return context;
         });

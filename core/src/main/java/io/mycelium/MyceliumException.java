@@ -19,7 +19,8 @@ public abstract sealed class MyceliumException extends RuntimeException
                 HostUnreachableException,
                 HostKeyRejectedException,
                 AuthenticationFailedException,
-                BootstrapException {
+                BootstrapException,
+                WasmCallException {
     private final ErrorCode code;
     private final String context;
 

@@ -42,5 +42,10 @@ public enum ErrorCode {
     /** The agent could not be started on the host: missing tools, no usable place, refused integrity check. */
     BOOTSTRAP_FAILED,
     /** Starting the agent on the host took longer than allowed. */
-    BOOTSTRAP_TIMEOUT
+    BOOTSTRAP_TIMEOUT,
+    /**
+     * A Wasm call failed in the module or its runtime ({@code Context.callWasm}); the exception says how. Controller
+     * side only: no agent sends it.
+     */
+    WASM_FAILED
 }

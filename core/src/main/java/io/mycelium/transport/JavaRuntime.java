@@ -45,6 +45,13 @@ public final class JavaRuntime {
         return size;
     }
 
+    /** Writes the archive to {@code file}, replacing it. */
+    public void writeTo(java.nio.file.Path file) throws IOException {
+        try (OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+            writeTo(out);
+        }
+    }
+
     void writeTo(OutputStream out) throws IOException {
         try (InputStream in = open()) {
             in.transferTo(out);
