@@ -52,12 +52,12 @@ final class CacheCommand {
                     address.host(),
                     address.user(),
                     address.port(),
-                    target.identity,
-                    target.knownHosts,
-                    target.acceptNew ? OpenSsh.HostKeyPolicy.ACCEPT_NEW : OpenSsh.HostKeyPolicy.STRICT,
+                    target.ssh.identity,
+                    target.ssh.knownHosts,
+                    target.ssh.acceptNew ? OpenSsh.HostKeyPolicy.ACCEPT_NEW : OpenSsh.HostKeyPolicy.STRICT,
                     Duration.ofSeconds(15),
                     List.of(),
-                    target.jumps.stream().map(OpenSsh.Address::parse).toList());
+                    target.ssh.jumps.stream().map(OpenSsh.Address::parse).toList());
             CommandTransport transport = OpenSsh.transport(
                     ssh,
                     new CommandTransport.Options(

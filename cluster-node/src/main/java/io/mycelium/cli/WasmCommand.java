@@ -1,5 +1,11 @@
 package io.mycelium.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mycelium.Context;
+import io.mycelium.Mycelium;
+import io.mycelium.WasmCall;
+import io.mycelium.WasmCallException;
 import io.mycelium.wasm.CallOptions;
 import io.mycelium.wasm.CapabilityDeniedException;
 import io.mycelium.wasm.InputNotJsonException;
@@ -24,14 +30,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,6 +72,8 @@ final class WasmCommand {
             name = "run",
             description = {
                 "Run MODULE.wasm once with stdin as its JSON input; print its JSON result.",
+                "Here in this JVM by default; with --host (or --local) in a worker the agent runs there, the Wasm"
+                        + " runtime shipped and cached like the agent (the host needs no Java).",
                 "The module gets no files, network or environment: only its stdin, argv (the module's file name and"
                         + " ARGs) and the capabilities granted. Command modules run _start; name a reactor's"
                         + " function with --export."
@@ -84,6 +95,12 @@ final class WasmCommand {
     static final class Run implements Callable<Integer> {
         @Mixin
         Verbosity verbosity;
+
+        @ArgGroup(exclusive = true, multiplicity = "0..1")
+        Target.Choice where;
+
+        @Mixin
+        Target.Ssh ssh;
 
         @Option(
                 names = "--timeout",
@@ -131,6 +148,9 @@ final class WasmCommand {
             try (InputStream in = new FileInputStream(FileDescriptor.in)) {
                 input = in.readAllBytes();
             }
+            if (where != null) {
+                return runThere(options, input, out, err);
+            }
             try (WasmRuntime runtime = WasmRuntime.builder()
                     .interpreterWarning(line -> err.println("mycelium: warning: " + line))
                     .build()) {
@@ -159,6 +179,73 @@ final class WasmCommand {
             } catch (WasmException e) {
                 return report(e, out, err);
             }
+        }
+
+        /** Runs the call through a context's worker (Context.callWasm) and maps its failures like a local call's. */
+        private int runThere(CallOptions options, byte[] input, PrintStream out, PrintStream err) throws IOException {
+            if (!grants.isEmpty() || !arguments.isEmpty()) {
+                throw new IllegalArgumentException("--grant and module arguments work only without --host/--local:"
+                        + " remote calls get no capabilities and only the module's name as argv");
+            }
+            JsonNode json;
+            try {
+                json = JSON.readTree(input);
+            } catch (IOException e) {
+                json = null;
+            }
+            if (json == null || json.isMissingNode()) {
+                err.println("mycelium: the input on stdin is not JSON");
+                return INPUT_NOT_JSON;
+            }
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(module);
+            } catch (NoSuchFileException e) {
+                throw new IOException("cannot read " + module + ": no such file", e);
+            }
+            WasmLimits limits = options.limits();
+            WasmCall call = WasmCall.of(bytes, json)
+                    .withExport(options.export())
+                    .withTimeout(limits.timeout())
+                    .withMaxMemoryBytes(limits.maxMemoryBytes())
+                    .withMaxOutputBytes(limits.maxOutputBytes());
+            try (Mycelium mycelium = Mycelium.standalone()) {
+                Context context = mycelium.open(ssh.session(where));
+                JsonNode result = context.callWasm(call).toCompletableFuture().get();
+                out.println(JSON.writeValueAsString(result));
+                out.flush();
+                return 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof WasmCallException failed) {
+                    return report(failed, err);
+                }
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r; // the common handler prints connection and agent failures
+                }
+                throw new IOException(e.getCause());
+            }
+        }
+
+        private int report(WasmCallException e, PrintStream err) {
+            err.print(e.stderr().isEmpty() || e.stderr().endsWith("\n") ? e.stderr() : e.stderr() + "\n");
+            err.println("mycelium: " + e.getMessage());
+            if (verbosity.verbose) {
+                err.println("  failure: " + e.failure());
+                e.wasmStack().forEach(frame -> err.println((frame.startsWith("...") ? "  " : "  at ") + frame));
+            }
+            return switch (e.failure()) {
+                case EXITED -> e.exitCode();
+                case INPUT_NOT_JSON -> INPUT_NOT_JSON;
+                case OUTPUT_NOT_JSON -> OUTPUT_NOT_JSON;
+                case CAPABILITY_DENIED -> CAPABILITY_DENIED;
+                case TRAP -> TRAPPED;
+                case LIMIT_EXCEEDED -> e.limit().filter("TIME"::equals).isPresent() ? TIMED_OUT : OVER_LIMIT;
+                case INVALID_MODULE, MISSING_EXPORT -> CANNOT_START;
+                case RUNTIME_UNAVAILABLE, WORKER_FAILED -> ErrorReporter.MYCELIUM_FAILED;
+            };
         }
 
         private CallOptions options(PrintStream err) {
@@ -234,6 +321,8 @@ final class WasmCommand {
             };
         }
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]?)(i?b)?", Pattern.CASE_INSENSITIVE);
 

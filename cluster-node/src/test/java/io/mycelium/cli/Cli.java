@@ -26,10 +26,30 @@ final class Cli {
     /** Runs the CLI with {@code env} added to this JVM's environment. */
     static Result run(Map<String, String> env, List<String> jvmFlags, String... args)
             throws IOException, InterruptedException {
+        return run(env, jvmFlags, null, args);
+    }
+
+    /** Runs the CLI with {@code input} on its stdin. */
+    static Result runWithInput(byte[] input, String... args) throws IOException, InterruptedException {
+        Path in = Files.createTempFile("cli", ".in");
+        try {
+            Files.write(in, input);
+            return run(Map.of(), List.of("-Xmx256m", "-XX:+UseSerialGC"), in, args);
+        } finally {
+            Files.deleteIfExists(in);
+        }
+    }
+
+    private static Result run(Map<String, String> env, List<String> jvmFlags, Path stdin, String... args)
+            throws IOException, InterruptedException {
         Path target = Path.of("target").toAbsolutePath();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
+        command.add("-Dmycelium.wasm.bundle="
+                + Path.of("..", "wasm-runtime", "target", "wasm-bundle")
+                        .toAbsolutePath()
+                        .normalize());
         if (Runtime.version().feature() >= 23) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
@@ -42,7 +62,8 @@ final class Cli {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(env);
-            Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process process = builder.redirectInput(ProcessBuilder.Redirect.from(
+                            stdin == null ? new java.io.File("/dev/null") : stdin.toFile()))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .start();

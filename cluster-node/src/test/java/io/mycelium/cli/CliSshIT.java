@@ -107,6 +107,48 @@ class CliSshIT {
         assertThat(leftoversWithin(10)).as("left on the host").isEmpty();
     }
 
+    @org.junit.jupiter.api.Test
+    void wasmRunsOnAReadOnlyHostWithoutJavaAndLeavesNothing() throws Exception {
+        Path modules = Path.of("..", "wasm-runtime", "target", "test-wasm")
+                .toAbsolutePath()
+                .normalize();
+        String[] login = {
+            "--host",
+            target(),
+            "-i",
+            host.privateKey().toString(),
+            "--known-hosts",
+            host.knownHostsFile().toString()
+        };
+        Cli.Result echo = Cli.runWithInput(
+                "{\"greeting\": \"hi\", \"n\": [1, 2]}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                concat(new String[] {"wasm", "run"}, login, new String[] {
+                    modules.resolve("echo.wasm").toString()
+                }));
+        assertThat(echo.exitCode()).as(echo.stderr()).isZero();
+        assertThat(echo.stdoutText().strip()).isEqualTo("{\"echo\":{\"greeting\":\"hi\",\"n\":[1,2]}}");
+
+        Cli.Result loop = Cli.runWithInput(
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                concat(new String[] {"wasm", "run", "--timeout", "1s"}, login, new String[] {
+                    modules.resolve("loop.wasm").toString()
+                }));
+        assertThat(loop.exitCode()).as(loop.stderr()).isEqualTo(124);
+        assertThat(loop.stderr()).contains("time limit of 1 s");
+
+        Cli.Result notJson = Cli.runWithInput(
+                "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                concat(new String[] {"wasm", "run"}, login, new String[] {
+                    modules.resolve("echo.wasm").toString()
+                }));
+        assertThat(notJson.exitCode()).as(notJson.stderr()).isEqualTo(120);
+        assertThat(leftoversWithin(15)).as("left on the host").isEmpty();
+    }
+
+    private static String[] concat(String[]... parts) {
+        return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+    }
+
     /** What of ours is on the host, waiting up to {@code seconds} for the agent's exit to clean up. */
     private static String leftoversWithin(int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
