@@ -44,6 +44,9 @@ final class WasmWorkerActor extends AbstractBehavior<WasmWorkerActor.Command> {
     static final int QUEUED_CALLS = 256;
 
     static final int MAX_FRAME = 96 << 20;
+    /** Modules a context keeps for {@link WasmCall#ofDigest} calls and for workers that restarted. */
+    static final int KEPT_MODULES = 16;
+
     private static final int STDERR_LINES = 20;
     private static final Duration GRACE = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,6 +80,12 @@ final class WasmWorkerActor extends AbstractBehavior<WasmWorkerActor.Command> {
     private final List<Call> waiting = new ArrayList<>();
     private final Map<Long, Pending> pending = new HashMap<>();
     private final Set<String> loaded = new HashSet<>();
+    private final Map<String, byte[]> kept = new java.util.LinkedHashMap<>(KEPT_MODULES, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+            return size() > KEPT_MODULES;
+        }
+    };
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private ByteString stdout = ByteString.emptyByteString();
     private ByteString stderr = ByteString.emptyByteString();
@@ -197,12 +206,27 @@ final class WasmWorkerActor extends AbstractBehavior<WasmWorkerActor.Command> {
         if (result.isDone()) {
             return; // the caller gave up (cancelled) before it was sent
         }
-        String sha256 = WasmBundle.sha256Hex(call.module());
+        String sha256 = call.sha256();
+        byte[] module = call.module();
+        if (module != null) {
+            kept.put(sha256, module);
+        } else {
+            module = kept.get(sha256);
+        }
         long id = ++nextId;
         ObjectNode frame =
                 JSON.createObjectNode().put("type", "call").put("id", id).put("sha256", sha256);
-        if (loaded.add(sha256)) {
-            frame.put("module", Base64.getEncoder().encodeToString(call.module()));
+        if (!loaded.contains(sha256)) {
+            if (module == null) {
+                result.completeExceptionally(failure(
+                        WasmCallException.Failure.INVALID_MODULE,
+                        "no module with sha256 " + sha256 + " was sent through this context (or it was one of more"
+                                + " than " + KEPT_MODULES + "): call with its bytes",
+                        ""));
+                return;
+            }
+            loaded.add(sha256);
+            frame.put("module", Base64.getEncoder().encodeToString(module));
         }
         if (call.export() != null) {
             frame.put("export", call.export());

@@ -123,6 +123,23 @@ class WasmCallTest {
     }
 
     @Test
+    void aModuleSentOnceIsCalledByItsDigest() throws Exception {
+        byte[] echo = module("echo");
+        call(WasmCall.of(echo, JSON.readTree("1")));
+        String sha256 = WasmCall.of(echo, JSON.readTree("1")).sha256();
+        assertThat(call(WasmCall.ofDigest(sha256, JSON.readTree("[2]"))).toString())
+                .isEqualTo("{\"echo\":[2]}");
+        String unknown = "0".repeat(64);
+        assertThatThrownBy(() -> call(WasmCall.ofDigest(unknown, JSON.readTree("1"))))
+                .isInstanceOfSatisfying(WasmCallException.class, e -> {
+                    assertThat(e.failure()).isEqualTo(WasmCallException.Failure.INVALID_MODULE);
+                    assertThat(e.getMessage()).contains(unknown);
+                });
+        assertThatThrownBy(() -> WasmCall.ofDigest("not-a-digest", JSON.readTree("1")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void concurrentCallsAllAnswerWithTheirOwnInput() throws Exception {
         byte[] echo = module("echo");
         List<CompletableFuture<JsonNode>> calls = new java.util.ArrayList<>();
