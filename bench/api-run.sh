@@ -12,13 +12,15 @@ set -euo pipefail
 unset CDPATH
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-# A benchmarks jar from before this benchmark existed does not have it: rebuild that one.
-if [[ -f bench/target/benchmarks.jar ]] &&
-  ! unzip -l bench/target/benchmarks.jar 'io/mycelium/bench/ApiBench.class' >/dev/null 2>&1; then
-  export REBUILD=1
-fi
 # shellcheck source=SCRIPTDIR/common.sh
 . bench/common.sh
+# The node runs from the CLI's own classpath, as bin/mycelium starts it, not from the shaded benchmarks jar: shading
+# concatenates the reference.conf files in dependency order, which lets Pekko's defaults override the node's.
+node_jar=cluster-node/target/mycelium-cluster-node.jar
+if [[ ! -f $node_jar || ! -d cluster-node/target/lib || ! -d bench/target/classes ]]; then
+  ./mvnw -q -B -pl bench -am package -DskipTests -Dspotless.check.skip=true
+fi
+classpath="bench/target/classes:$node_jar:cluster-node/target/lib/*"
 out=bench/target/api
 mkdir -p "$out"
 read -r -a opts <<<"${API_BENCH_OPTS:-}"
@@ -26,7 +28,7 @@ log=$out/run.log
 echo "==> machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), Java $feature" | tee "$log"
 echo "==> load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
 "$java" "${jvm_flags[@]}" -Xmx1g -Dbench.api.out="$out" -Dmycelium.wasm.bundle="$root/wasm-runtime/target/wasm-bundle" \
-  ${opts[@]+"${opts[@]}"} -cp "$jar" io.mycelium.bench.ApiBench 2>&1 | tee -a "$log"
+  ${opts[@]+"${opts[@]}"} -cp "$classpath" io.mycelium.bench.ApiBench 2>&1 | tee -a "$log"
 status=${PIPESTATUS[0]}
 echo "==> load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
 exit "$status"

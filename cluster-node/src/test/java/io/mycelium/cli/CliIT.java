@@ -65,6 +65,32 @@ class CliIT {
     }
 
     @Test
+    void wasmRunPrintsTheJsonResultHereAndThroughTheLocalAgent() throws Exception {
+        Path echo = Path.of(System.getProperty("mycelium.wasm.testModules"), "echo.wasm");
+        byte[] input = "{\"a\": [1, \"x\"]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Cli.Result here = Cli.runWithInput(input, "wasm", "run", echo.toString());
+        assertThat(here.exitCode()).as(here.stderr()).isZero();
+        assertThat(here.stdoutText().strip()).isEqualTo("{\"echo\":{\"a\":[1,\"x\"]}}");
+        Cli.Result there = Cli.runWithInput(input, "wasm", "run", "--local", echo.toString());
+        assertThat(there.exitCode()).as(there.stderr()).isZero();
+        assertThat(there.stdoutText().strip()).isEqualTo("{\"echo\":{\"a\":[1,\"x\"]}}");
+
+        Path kv = Path.of(System.getProperty("mycelium.wasm.testModules"), "kv.wasm");
+        byte[] empty = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (String[] args : List.of(
+                new String[] {"wasm", "run", kv.toString()}, new String[] {"wasm", "run", "--local", kv.toString()})) {
+            Cli.Result denied = Cli.runWithInput(empty, args);
+            assertThat(denied.exitCode()).as(denied.stderr()).isEqualTo(122);
+            assertThat(denied.stderr()
+                            .lines()
+                            .filter(l -> l.startsWith("mycelium: ") && !l.startsWith("mycelium: warning")))
+                    .singleElement()
+                    .asString()
+                    .contains("capability 'kv' is not granted");
+        }
+    }
+
+    @Test
     void helpListsTheSubcommands() throws Exception {
         Cli.Result help = Cli.run("--help");
         assertThat(help.exitCode()).isZero();
