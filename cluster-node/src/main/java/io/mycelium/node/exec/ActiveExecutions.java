@@ -36,8 +36,9 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
  * gap-aware, so no fact is skipped. Nothing is stored: after a restart the index is rebuilt from the facts.
  *
  * <p>An execution whose entity went down with its node records nothing until its entity runs again. The index
- * wakes every open execution without a new fact for {@code wakeAfter}; a woken entity probes its host's context and,
- * when the context no longer knows the process, closes itself as failed ({@code lost}), which removes it here.
+ * wakes every authorized or running execution without a new fact for {@code wakeAfter}; a woken entity probes its
+ * host's context and, when the context no longer knows the process, closes itself as failed ({@code lost}), which
+ * removes it here.
  */
 public final class ActiveExecutions {
 
@@ -203,7 +204,10 @@ public final class ActiveExecutions {
     private Behavior<Command> onWake(Wake wake) {
         Instant quietSince = Instant.now().minus(wakeAfter);
         open.forEach((id, entry) -> {
-            if (entry.lastFact().isBefore(quietSince)) {
+            ExecStatus.State state = entry.state().state();
+            // Only these probe their context; a request pending approval waits for a person, not for a node.
+            boolean probing = state == ExecStatus.State.AUTHORIZED || state == ExecStatus.State.RUNNING;
+            if (probing && entry.lastFact().isBefore(quietSince)) {
                 sharding.entityRefFor(Execution.TYPE, id).tell(new Execution.GetStatus(wokenAdapter));
             }
         });
