@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -40,10 +41,18 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
     }
 
     /** Hand every piece of output to the caller's stream as it arrives. */
-    record Stream(SourceQueueWithComplete<ExecOutput> queue) implements Reply {
+    record Stream(SourceQueueWithComplete<ExecOutput> queue, AtomicBoolean completed) implements Reply {
+        Stream(SourceQueueWithComplete<ExecOutput> queue) {
+            this(queue, new AtomicBoolean());
+        }
+
         @Override
         public void fail(MyceliumException error) {
-            queue.fail(error);
+            // Once completed, the queue may still hold output the caller has not asked for yet (a slow or remote
+            // consumer): failing it now would drop that output, the exit included.
+            if (!completed.get()) {
+                queue.fail(error);
+            }
         }
     }
 
@@ -177,7 +186,7 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
                 grant(channel, (channel == Message.Channel.STDOUT ? stdoutWindow : stderrWindow).consumed(consumed));
             }
         }
-        return feeder.finished() ? Behaviors.stopped() : this;
+        return stopWhenFinished();
     }
 
     private Behavior<StreamCommand> onExited(Message.Exited exited) {
@@ -216,7 +225,7 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
         }
         feeder.push(new ExecOutput.Exited(exited.exitCode(), exited.signal(), exited.timedOut(), duration), 0);
         feeder.completeWhenDrained();
-        return feeder.finished() ? Behaviors.stopped() : this;
+        return stopWhenFinished();
     }
 
     private Behavior<StreamCommand> onStdin(StreamCommand.StdinElement element) {
@@ -246,6 +255,15 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
             setup.outbox().send(setup.streamId(), new Message.StdinEof());
             stdinDone = false;
         }
+    }
+
+    /** Stops once the caller's stream was completed after the last element; else carries on. */
+    private Behavior<StreamCommand> stopWhenFinished() {
+        if (!feeder.finished()) {
+            return this;
+        }
+        ((Stream) reply).completed().set(true);
+        return Behaviors.stopped();
     }
 
     private void grant(Message.Channel channel, int bytes) {

@@ -41,6 +41,24 @@ class EdgeCaseTest {
     }
 
     @Test
+    void aStreamFirstReadAfterTheProcessExitedStillGetsEveryChunkAndTheExit() throws Exception {
+        // A consumer across the cluster (a StreamRef) may ask for the first element only after the process has
+        // exited: its output waits in the stream's buffer, and must not be dropped when the operation ends.
+        var publisher = local.procStream(List.of("sh", "-c", "echo one; echo two >&2"), ExecOptions.defaults())
+                .runWith(
+                        Sink.asPublisher(org.apache.pekko.stream.javadsl.AsPublisher.WITHOUT_FANOUT),
+                        mycelium.system());
+        Thread.sleep(1500);
+        List<ExecOutput> chunks = Source.fromPublisher(publisher)
+                .runWith(Sink.seq(), mycelium.system())
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        assertThat(chunks.get(0)).isInstanceOf(ExecOutput.Started.class);
+        assertThat(chunks.get(chunks.size() - 1)).isInstanceOf(ExecOutput.Exited.class);
+        assertThat(chunks).hasSize(4);
+    }
+
+    @Test
     void relativeProgramIsFoundInTheWorkingDirectory() throws Exception {
         Path script = Files.writeString(dir.resolve("run.sh"), "#!/bin/sh\necho ran in $(pwd)\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));

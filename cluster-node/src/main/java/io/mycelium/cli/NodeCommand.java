@@ -7,6 +7,7 @@ import io.mycelium.node.Node;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -66,6 +67,16 @@ final class NodeCommand implements Callable<Integer> {
         System.err.println("mycelium: node up, admin API on http://"
                 + node.httpAddress().getHostString() + ":" + node.httpAddress().getPort() + " (stop with Ctrl-C)");
         node.system().getWhenTerminated().toCompletableFuture().join();
-        return 0;
+        // A stop that nobody asked for (downed by the split-brain resolver, or the join failed) exits 1, so that a
+        // supervisor that restarts failed services brings the node back.
+        CoordinatedShutdown.Reason reason =
+                CoordinatedShutdown.get(node.system()).getShutdownReason().orElse(CoordinatedShutdown.unknownReason());
+        if (reason == CoordinatedShutdown.jvmExitReason()
+                || reason == CoordinatedShutdown.actorSystemTerminateReason()
+                || reason == CoordinatedShutdown.clusterLeavingReason()) {
+            return 0;
+        }
+        System.err.println("mycelium: the node stopped: " + reason);
+        return 1;
     }
 }

@@ -3,6 +3,7 @@ package io.mycelium.node;
 import com.typesafe.config.Config;
 import io.mycelium.Mycelium;
 import io.mycelium.journal.JournalSchema;
+import io.mycelium.node.exec.ActiveExecutions;
 import io.mycelium.node.exec.ExecService;
 import io.mycelium.node.exec.ExecSettings;
 import io.mycelium.node.exec.Execution;
@@ -23,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -32,6 +34,8 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Node {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    private static final Duration DRAIN_DEADLINE = Duration.ofSeconds(10);
 
     private final ActorSystem<Void> system;
     private final Mycelium mycelium;
@@ -101,6 +106,14 @@ public final class Node {
             });
             PrincipalRateLimiter limiter = new PrincipalRateLimiter(settings::limitsFor, timeouts);
             ExecService service = new ExecService(system, sharding, hosts, policies, limiter, execSettings);
+            ActorRef<ActiveExecutions.Command> active = system.systemActorOf(
+                    ActiveExecutions.create(
+                            PersistenceQuery.get(system)
+                                    .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier()),
+                            sharding,
+                            execSettings.startGrace()),
+                    "active-executions",
+                    Props.empty());
 
             InetAddress bind = InetAddress.getByName(settings.httpInterface());
             AdminSecurity security = AdminSecurity.load(identity, bind);
@@ -110,13 +123,16 @@ public final class Node {
                     service,
                     hosts,
                     policies,
+                    active,
                     settings.approvers(),
                     settings.policyAdmins(),
                     execSettings.askTimeout());
             ServerBinding binding = server.bind(settings.httpInterface(), settings.httpPort())
                     .toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
-            binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+            // Unbind, then give requests in flight this long (pekko.coordinated-shutdown.phases.service-requests-done
+            // allows a little more); shards are handed off and the node leaves the cluster after that.
+            binding.addToCoordinatedShutdown(DRAIN_DEADLINE, system);
             LOG.info(
                     "node {} up: admin API on {}://{}:{}, cluster {} at {}",
                     name,

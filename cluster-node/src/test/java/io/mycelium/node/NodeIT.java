@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -318,6 +319,103 @@ class NodeIT {
                 .isEqualTo(409);
         assertThat(call("DELETE", "/api/v1/hosts/web1", null).statusCode()).isEqualTo(200);
         assertThat(call("GET", "/api/v1/hosts/web1", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theActiveListAnswersFromTheFactsAlsoAfterARestart() throws Exception {
+        String config = "mycelium.node.exec { probe-interval = 500ms, start-grace = 2s }\n"
+                + "jdbc-read-journal.refresh-interval = 200ms\n"
+                + "mycelium.node.policies = [{name = gated, principals = [\"" + USER
+                + "\"], allowedCommands = [\"echo *\"], requireApproval = true},"
+                + " {name = open, principals = [\"" + USER + "\"], allowedCommands = [\"sleep *\"]}]";
+        start(config);
+        CompletableFuture.runAsync(() -> quietly("POST", "/api/v1/exec", exec("pend-1", "echo", "later")));
+        CompletableFuture.runAsync(() -> quietly("POST", "/api/v1/exec", exec("run-1", "sleep", "30")));
+        awaitState("pend-1", "PENDING_APPROVAL");
+        awaitState("run-1", "RUNNING");
+        assertThat(awaitActive("", 2)).containsExactlyInAnyOrder("pend-1", "run-1");
+        assertThat(awaitActive("?state=pending_approval", 1)).containsExactly("pend-1");
+        assertThat(awaitActive("?agentId=local&state=running", 1)).containsExactly("run-1");
+        assertThat(awaitActive("?agentId=elsewhere", 0)).isEmpty();
+        HttpResponse<String> bad = call("GET", "/api/v1/exec?state=exited", null);
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).get("details").get("field").asText()).isEqualTo("state");
+
+        node.stop().toCompletableFuture().get();
+        start(config);
+        // The request pending approval still waits; the process died with the node, and once the list wakes its
+        // execution, the execution closes itself as lost and leaves the list.
+        assertThat(awaitActive("", 1)).containsExactly("pend-1");
+        JsonNode run = json(call("GET", "/api/v1/exec/run-1", null));
+        assertThat(run.get("state").asText()).isEqualTo("FAILED");
+        assertThat(run.get("reason").asText()).contains("no longer knows the process");
+        assertThat(awaitActive("?state=pending_approval", 1)).containsExactly("pend-1");
+    }
+
+    @Test
+    void aStopLetsTheRequestInFlightFinishAndTheNodeStopsTakingRequests() throws Exception {
+        start("");
+        CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
+            try {
+                return call("POST", "/api/v1/exec", exec("drain-1", "sh", "-c", "sleep 2; echo done"));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        awaitState("drain-1", "RUNNING");
+        int port = node.httpAddress().getPort();
+        CompletableFuture<?> stopped = node.stop().toCompletableFuture();
+        node = null;
+        HttpResponse<String> done = inFlight.get(30, TimeUnit.SECONDS);
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+        assertThat(json(done).get("stdout").asText()).isEqualTo("done\n");
+        // From the start of the stop on, the node never answers ready: 503 while it drains, then nothing.
+        HttpResponse<String> ready = null;
+        try {
+            ready = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException refused) {
+            // unbound: the port refuses connections
+        }
+        if (ready != null) {
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+        }
+        stopped.get(60, TimeUnit.SECONDS);
+    }
+
+    private static String exec(String id, String... command) {
+        try {
+            return JSON.writeValueAsString(Map.of("id", id, "agentId", "local", "command", List.of(command)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends a request whose answer does not matter (it may never come: the node stops under it). */
+    private void quietly(String method, String path, String body) {
+        try {
+            call(method, path, body);
+        } catch (Exception ignored) {
+            // the node stopped
+        }
+    }
+
+    private List<String> awaitActive(String query, int expected) throws Exception {
+        List<String> ids = List.of();
+        for (int i = 0; i < 100; i++) {
+            HttpResponse<String> r = call("GET", "/api/v1/exec" + query, null);
+            if (r.statusCode() == 200) {
+                ids = json(r).get("executions").findValuesAsText("id");
+                if (ids.size() == expected) {
+                    return ids;
+                }
+            }
+            Thread.sleep(100);
+        }
+        return ids;
     }
 
     private void awaitState(String id, String state) throws Exception {

@@ -29,6 +29,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.japi.pf.PFBuilder;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.SinkRef;
 import org.apache.pekko.stream.javadsl.Source;
@@ -215,11 +216,27 @@ public final class ExecService {
                 })
                 .thenCompose(reply -> switch (reply) {
                     case HostContext.Running r ->
-                        CompletableFuture.completedFuture(
-                                new Started(authorized.status(), r.output().getSource(), r.stdin()));
+                        CompletableFuture.completedFuture(new Started(
+                                authorized.status(), lossToChunk(r.output().getSource(), host), r.stdin()));
                     case HostContext.Refused r ->
                         CompletableFuture.failedFuture(new ApiException(409, r.code(), r.message()));
                 });
+    }
+
+    /**
+     * The output as the client sees it when the context's node dies or leaves mid-run: a final {@code connection_lost}
+     * chunk instead of a failed stream (the execution's facts are closed by its probe, see {@link Execution}).
+     */
+    private static Source<OutputChunk, NotUsed> lossToChunk(Source<OutputChunk, NotUsed> output, HostSpec host) {
+        return output.recover(new PFBuilder<Throwable, OutputChunk>()
+                .match(
+                        Throwable.class,
+                        t -> new OutputChunk.Failed(
+                                "connection_lost",
+                                "the output of the process on " + host.id()
+                                        + " stopped arriving: the node that holds the host's context left or died ("
+                                        + t.getMessage() + ")"))
+                .build());
     }
 
     private static ApiException refusal(Execution.Refused r) {

@@ -78,8 +78,8 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
     /** Timer: passivates when nothing runs. */
     record IdleCheck() implements Command {}
 
-    /** What a context knows about a run. */
-    public enum RunState {
+    /** What a context knows about a run (the answer to {@link IsRunning}, which crosses the cluster). */
+    public enum RunState implements KryoSerializable {
         /** Its process runs here. */
         RUNNING,
         /** It ran here and ended recently. */

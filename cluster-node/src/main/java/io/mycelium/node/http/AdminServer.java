@@ -1,6 +1,7 @@
 package io.mycelium.node.http;
 
 import io.mycelium.node.ApiException;
+import io.mycelium.node.exec.ActiveExecutions;
 import io.mycelium.node.exec.ExecService;
 import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.identity.AdminSecurity;
@@ -9,6 +10,8 @@ import io.mycelium.node.policy.PolicyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
@@ -33,6 +36,8 @@ public final class AdminServer extends AllDirectives {
     private final HostRoutes hosts;
     private final PolicyRoutes policies;
     private final AuditRoutes audit;
+    private final ActiveExecRoutes active;
+    private final ClusterRoutes cluster;
 
     /** The server's routes over the node's services. */
     public AdminServer(
@@ -41,6 +46,7 @@ public final class AdminServer extends AllDirectives {
             ExecService service,
             ActorRef<HostDirectory.Command> hostDirectory,
             ActorRef<PolicyStore.Command> policyStore,
+            ActorRef<ActiveExecutions.Command> activeExecutions,
             List<String> approvers,
             List<String> policyAdmins,
             Duration askTimeout) {
@@ -50,6 +56,8 @@ public final class AdminServer extends AllDirectives {
         this.hosts = new HostRoutes(hostDirectory, askTimeout, system.scheduler());
         this.policies = new PolicyRoutes(policyStore, policyAdmins, askTimeout, system.scheduler());
         this.audit = new AuditRoutes(system);
+        this.active = new ActiveExecRoutes(activeExecutions, askTimeout, system.scheduler());
+        this.cluster = new ClusterRoutes(system, hostDirectory, askTimeout);
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -79,7 +87,7 @@ public final class AdminServer extends AllDirectives {
                                 path("ready", () -> get(this::ready)),
                                 pathPrefix(
                                         "api",
-                                        () -> pathPrefix(
+                                        () -> unlessDraining(() -> pathPrefix(
                                                 "v1",
                                                 () -> AuthDirectives.authenticated(
                                                         security.authenticator(),
@@ -87,12 +95,36 @@ public final class AdminServer extends AllDirectives {
                                                                 exec.routes(principal),
                                                                 hosts.routes(principal),
                                                                 policies.routes(principal),
-                                                                audit.routes())))))));
+                                                                audit.routes(),
+                                                                active.routes(),
+                                                                cluster.routes()))))))));
     }
 
     private Route ready() {
+        if (draining()) {
+            return complete(Json.response(503, java.util.Map.of("status", "draining")));
+        }
         boolean up = Cluster.get(system).selfMember().status() == MemberStatus.up();
         return complete(Json.response(up ? 200 : 503, java.util.Map.of("status", up ? "ready" : "joining")));
+    }
+
+    /**
+     * Once the node's coordinated shutdown has begun, the API answers 503 (until the port unbinds; pekko-http then
+     * answers requests on connections still open with 503 too), so that clients go to another node.
+     */
+    private Route unlessDraining(Supplier<Route> inner) {
+        return extractRequestContext(request -> draining()
+                ? complete(Json.error(new ApiException(
+                        503,
+                        "unavailable",
+                        "this node is shutting down: send the request to another node of the cluster",
+                        java.util.Map.of(),
+                        Duration.ofSeconds(1))))
+                : inner.get());
+    }
+
+    private boolean draining() {
+        return CoordinatedShutdown.get(system).getShutdownReason().isPresent();
     }
 
     private static RejectionHandler rejections() {
