@@ -123,9 +123,10 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
     private final Duration askTimeout;
     private final TimerScheduler<Command> timers;
     private final Map<String, UniqueKillSwitch> running = new HashMap<>();
-    private final Map<String, Boolean> recentlyEnded = new LinkedHashMap<>(16, 0.75f, false) {
+    // Runs that ended here, or were cancelled before they started: each with why a run of the same id is refused.
+    private final Map<String, String> recentlyEnded = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             return size() > RECENTLY_ENDED;
         }
     };
@@ -228,8 +229,14 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
     private Behavior<Command> start(
             String runId, HostSpec host, RunSpec r, ActorRef<RunReply> replyTo, boolean recorded) {
         lastActivity = Instant.now();
-        if (running.containsKey(runId) || recentlyEnded.containsKey(runId)) {
-            replyTo.tell(new Refused("conflict", "execution " + runId + " already ran here"));
+        if (running.containsKey(runId)) {
+            replyTo.tell(new Refused("conflict", "execution " + runId + " already runs here"));
+            return this;
+        }
+        String ended = recentlyEnded.get(runId);
+        if (ended != null) {
+            replyTo.tell(new Refused(
+                    ended.startsWith("cancelled") ? "cancelled" : "conflict", "execution " + runId + " " + ended));
             return this;
         }
         Context sdk = connectionFor(host);
@@ -383,6 +390,9 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
         UniqueKillSwitch killSwitch = running.get(cancel.execId());
         if (killSwitch != null) {
             killSwitch.abort(new CancelledByRequest(cancel.by()));
+        } else if (!recentlyEnded.containsKey(cancel.execId())) {
+            // The cancel overtook the run (it was authorized, its Run is on its way): the run must not start later.
+            recentlyEnded.put(cancel.execId(), "cancelled by " + cancel.by() + " before it started");
         }
         return this;
     }
@@ -397,7 +407,7 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
 
     private Behavior<Command> onRunEnded(RunEnded ended) {
         running.remove(ended.execId());
-        recentlyEnded.put(ended.execId(), Boolean.TRUE);
+        recentlyEnded.put(ended.execId(), "already ran here");
         lastActivity = Instant.now();
         return this;
     }
