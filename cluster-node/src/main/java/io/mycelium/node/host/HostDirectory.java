@@ -29,7 +29,10 @@ public final class HostDirectory
     public record Get(String id, ActorRef<StatusReply<HostSpec>> replyTo) implements Command {}
 
     /** Replies with every host, configured ones first. */
-    public record ListAll(ActorRef<List<HostSpec>> replyTo) implements Command {}
+    public record ListAll(ActorRef<Hosts> replyTo) implements Command {}
+
+    /** The answer to {@link ListAll}: a record, because a bare list has no serializer between nodes. */
+    public record Hosts(List<HostSpec> hosts) implements KryoSerializable {}
 
     /** Registers or replaces an API host; a configured host's id is refused. */
     public record Register(HostSpec host, String by, ActorRef<StatusReply<HostSpec>> replyTo) implements Command {}
@@ -93,7 +96,7 @@ public final class HostDirectory
                 .onCommand(ListAll.class, (state, c) -> {
                     List<HostSpec> all = new ArrayList<>(configured.values());
                     all.addAll(state.registered().values());
-                    return Effect().reply(c.replyTo(), List.copyOf(all));
+                    return Effect().reply(c.replyTo(), new Hosts(List.copyOf(all)));
                 })
                 .onCommand(Register.class, (state, c) -> {
                     if (configured.containsKey(c.host().id())) {

@@ -5,7 +5,6 @@ import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.host.HostSpec;
 import io.mycelium.node.identity.Principal;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -34,9 +33,9 @@ final class HostRoutes extends AllDirectives {
                 "hosts",
                 () -> concat(
                         pathEnd(() -> concat(
-                                get(() -> reply(AskPattern.<HostDirectory.Command, List<HostSpec>>ask(
+                                get(() -> reply(AskPattern.<HostDirectory.Command, HostDirectory.Hosts>ask(
                                                 hosts, HostDirectory.ListAll::new, timeout, scheduler)
-                                        .thenApply(list -> Json.response(200, list)))),
+                                        .thenApply(list -> Json.response(200, list.hosts())))),
                                 post(() -> entity(Unmarshaller.entityToString(), text -> {
                                     HostSpec spec;
                                     try {
