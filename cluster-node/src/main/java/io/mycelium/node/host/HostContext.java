@@ -92,7 +92,7 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
     record IdleCheck() implements Command {}
 
     /** What a context knows about a run. */
-    public enum RunState {
+    public enum RunState implements KryoSerializable {
         /** Its process runs here. */
         RUNNING,
         /** It ran here and ended recently. */
