@@ -40,7 +40,7 @@ class ClusterMessagesTest {
 
     @AfterAll
     static void stop() {
-        kit.shutdownTestKit();
+        ClusterTestKit.stop(kit);
     }
 
     private static <T> ActorRef<T> ref() {

@@ -35,6 +35,11 @@ public final class ClusterTestKit {
                 .withFallback(ConfigFactory.load());
     }
 
+    /** Stops the kit; leaving the cluster and handing shards off may take longer than the testkit's default. */
+    public static void stop(ActorTestKit kit) {
+        ActorTestKit.shutdown(kit.system(), Duration.ofSeconds(30), true);
+    }
+
     /** A started kit whose cluster is up. */
     public static ActorTestKit start(String name, String overrides) {
         ActorTestKit kit = ActorTestKit.create(name, config(overrides));

@@ -59,7 +59,7 @@ class HostContextTest {
     @AfterAll
     static void stop() {
         mycelium.close();
-        kit.shutdownTestKit();
+        ClusterTestKit.stop(kit);
     }
 
     private static ActorRef<HostContext.Command> context(

@@ -31,7 +31,7 @@ class HostDirectoryTest {
 
     @AfterAll
     static void stop() {
-        kit.shutdownTestKit();
+        ClusterTestKit.stop(kit);
     }
 
     @BeforeEach

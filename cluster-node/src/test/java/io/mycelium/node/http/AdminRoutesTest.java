@@ -112,7 +112,7 @@ class AdminRoutesTest {
             timeouts.shutdownNow();
         }
         mycelium.close();
-        kit.shutdownTestKit();
+        ClusterTestKit.stop(kit);
     }
 
     private static HttpResponse<String> call(String method, String path, String body, String token) throws Exception {

@@ -44,7 +44,7 @@ class PolicyStoreTest {
 
     @AfterAll
     static void stop() {
-        kit.shutdownTestKit();
+        ClusterTestKit.stop(kit);
     }
 
     @BeforeEach
