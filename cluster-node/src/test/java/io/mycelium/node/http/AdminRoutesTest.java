@@ -25,6 +25,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The admin routes over real HTTP on 127.0.0.1, on a one-member cluster with the persistence testkit's journal and the
@@ -48,6 +50,9 @@ import org.junit.jupiter.api.Test;
 class AdminRoutesTest {
     private static final String USER = System.getProperty("user.name");
     private static final String LIMITED_TOKEN = "limited-token-0123456789";
+
+    @TempDir
+    static Path dataDir;
 
     private static ActorTestKit kit;
     private static Mycelium mycelium;
@@ -59,7 +64,9 @@ class AdminRoutesTest {
     static void start() throws Exception {
         String overrides = "mycelium.node.identity.tokens = [{principal = limited, sha256 = \""
                 + BearerTokens.sha256Hex(LIMITED_TOKEN) + "\"}]\n"
-                + "pekko.http.server.parsing.max-content-length = 2k\n";
+                + "pekko.http.server.parsing.max-content-length = 2k\n"
+                // The audit route opens the read journal's database; keep it out of the working directory.
+                + "mycelium.data-dir = \"" + dataDir + "\"\n";
         Config config = ClusterTestKit.config(overrides);
         kit = ClusterTestKit.start("AdminRoutesTest", overrides);
 
