@@ -28,7 +28,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * <p>The connection opens on first use and reopens on the first use after it was lost; operations running when it is
  * lost fail with {@link ConnectionLostException}.
  */
-public final class Context {
+public final class Context implements ProcessHost {
     private static final int STREAM_BUFFER = 16;
     /** Calls one worker runs at once; more queue on its stdin. */
     private static final int WASM_THREADS = 2;
@@ -53,6 +53,7 @@ public final class Context {
     }
 
     /** The context's name, as it appears in errors. */
+    @Override
     public String name() {
         return name;
     }
@@ -78,6 +79,7 @@ public final class Context {
      *
      * @param command program and arguments; the program is looked up on the agent's PATH
      */
+    @Override
     public CompletableFuture<ExecResult> procExec(List<String> command, ExecOptions options) {
         CompletableFuture<ExecResult> result = new CompletableFuture<>();
         actor.tell(new ContextActor.StartExec(
@@ -88,6 +90,7 @@ public final class Context {
     }
 
     /** {@link #procExec(List, ExecOptions)} with default options. */
+    @Override
     public CompletableFuture<ExecResult> procExec(String... command) {
         return procExec(List.of(command), ExecOptions.defaults());
     }
@@ -98,6 +101,7 @@ public final class Context {
      * pipes only as fast as this source is consumed: a consumer that stops reading stops the process after one credit
      * window. Cancelling the stream kills the remote process tree. Each materialization runs the process anew.
      */
+    @Override
     public Source<ExecOutput, NotUsed> procStream(List<String> command, ExecOptions options) {
         Message.ExecStart request = request(command, options);
         return Source.<ExecOutput>queue(STREAM_BUFFER, OverflowStrategy.backpressure())

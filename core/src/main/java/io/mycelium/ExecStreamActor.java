@@ -105,6 +105,10 @@ final class ExecStreamActor extends AbstractBehavior<StreamCommand> {
         return newReceiveBuilder()
                 .onMessage(StreamCommand.FromAgent.class, m -> onAgent(m.message()))
                 .onMessage(StreamCommand.Offered.class, this::onOffered)
+                .onMessage(StreamCommand.Drained.class, m -> {
+                    feeder.onDrained();
+                    return Behaviors.stopped();
+                })
                 .onMessage(StreamCommand.SourceInit.class, m -> {
                     m.ackTo().tell(StreamCommand.Ack.INSTANCE);
                     return this;

@@ -80,6 +80,8 @@ final class GetStreamActor extends AbstractBehavior<StreamCommand> {
         return newReceiveBuilder()
                 .onMessage(StreamCommand.FromAgent.class, m -> onAgent(m.message()))
                 .onMessage(StreamCommand.Offered.class, this::onOffered)
+                // The transfer ends with the writer (WriteFinished), not with the queue's completion.
+                .onMessage(StreamCommand.Drained.class, m -> Behaviors.same())
                 .onMessage(StreamCommand.WriteFinished.class, this::onWritten)
                 .onMessage(
                         StreamCommand.CancelRequested.class,

@@ -1,5 +1,7 @@
 package io.mycelium;
 
+import io.mycelium.spi.HostProvider;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +20,14 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *     Context local = mycelium.open(Session.local());
  *     ExecResult r = local.procExec("uname", "-a").toCompletableFuture().join();
  * }
+ * }</pre>
+ *
+ * <p>On an actor system that is a member of a Mycelium cluster, {@link #host(String)} reaches the cluster's
+ * registered hosts through their one shared connection each:
+ *
+ * <pre>{@code
+ * Mycelium mycelium = Mycelium.create(clusterMemberSystem);
+ * ExecResult r = mycelium.host("web1").procExec("uname", "-a").join();
  * }</pre>
  */
 public final class Mycelium implements AutoCloseable {
@@ -66,6 +76,33 @@ public final class Mycelium implements AutoCloseable {
             context.whenClosed().thenRun(() -> contexts.remove(key, context));
             return context;
         });
+    }
+
+    /**
+     * The host registered as {@code hostId} in the Mycelium cluster this actor system is a member of. Its operations
+     * are messages to the host's context, a sharded entity that holds the cluster's one connection to the host on
+     * whichever node owns it; output streams back under back-pressure. Nothing is checked or connected here: an
+     * unknown host fails the first operation with {@link HostUnreachableException}.
+     *
+     * <p>Needs the cluster node module ({@code io.mycelium:mycelium-cluster-node}) on the class path; these runs are
+     * the application's own, as trusted as the node's code: no exec policy applies and no execution facts are
+     * written (the governed path is the node's exec API).
+     *
+     * @throws IllegalStateException when the cluster module is missing or this actor system is not a cluster member
+     */
+    public ProcessHost host(String hostId) {
+        HostProvider provider = Providers.HOST.orElseThrow(
+                () -> new IllegalStateException("Mycelium.host(\"" + hostId + "\") needs a cluster:"
+                        + " add io.mycelium:mycelium-cluster-node to the class path and join the actor system to"
+                        + " the cluster of the Mycelium nodes"));
+        return provider.host(system, hostId);
+    }
+
+    /** The host provider on the class path, looked up once. */
+    private static final class Providers {
+        static final java.util.Optional<HostProvider> HOST = ServiceLoader.load(
+                        HostProvider.class, Mycelium.class.getClassLoader())
+                .findFirst();
     }
 
     /** The actor system contexts run on. */

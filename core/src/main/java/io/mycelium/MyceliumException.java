@@ -30,6 +30,16 @@ public abstract sealed class MyceliumException extends RuntimeException
         this.context = context;
     }
 
+    /**
+     * The typed exception for {@code code}, for an error that crossed a process or node boundary as a code and a
+     * message (a cluster node reporting a failure of the host connection it owns, for example).
+     *
+     * @param context the context's name, or null
+     */
+    public static MyceliumException of(ErrorCode code, String context, String message) {
+        return Errors.of(code, context, message, null);
+    }
+
     /** The stable error code. */
     public ErrorCode code() {
         return code;

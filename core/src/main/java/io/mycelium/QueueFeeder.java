@@ -19,6 +19,7 @@ final class QueueFeeder<T> {
     private boolean offering;
     private boolean completeWhenDrained;
     private boolean completed;
+    private boolean drained;
 
     QueueFeeder(SourceQueueWithComplete<T> queue, ActorContext<StreamCommand> context) {
         this.queue = queue;
@@ -52,9 +53,17 @@ final class QueueFeeder<T> {
         return item == null ? 0 : item.bytes();
     }
 
-    /** Whether the caller's stream was completed after the last element. */
+    /**
+     * Whether the caller's stream completed after the last element: the queue's buffer is drained (or the caller
+     * cancelled), so failing the queue now cannot drop elements it still holds.
+     */
     boolean finished() {
-        return completed;
+        return drained;
+    }
+
+    /** The caller's stream completed ({@link StreamCommand.Drained}). */
+    void onDrained() {
+        drained = true;
     }
 
     void fail(Throwable error) {
@@ -70,6 +79,8 @@ final class QueueFeeder<T> {
             if (completeWhenDrained) {
                 completed = true;
                 queue.complete();
+                // The queue still holds up to its buffer: it is done only when the caller took them.
+                context.pipeToSelf(queue.watchCompletion(), (done, error) -> new StreamCommand.Drained());
             }
             return;
         }

@@ -45,6 +45,9 @@ sealed interface StreamCommand {
      */
     record CancelRequested() implements StreamCommand, DeadLetterSuppression {}
 
+    /** A caller's stream completed after its last element, or was cancelled. */
+    record Drained() implements StreamCommand, DeadLetterSuppression {}
+
     /** An element offered to a caller's stream was taken or refused. */
     record Offered(QueueOfferResult result, Throwable error) implements StreamCommand {}
 

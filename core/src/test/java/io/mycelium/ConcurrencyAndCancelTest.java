@@ -48,7 +48,11 @@ class ConcurrencyAndCancelTest {
         var marker = "mycelium-cancel-" + System.nanoTime();
         CompletableFuture<ExecResult> run =
                 local.procExec(List.of("sh", "-c", "sleep 301 & sleep 302; : " + marker), ExecOptions.defaults());
-        assertThat(ProcessProbe.waitFor(() -> !pidsOf(marker).isEmpty(), Duration.ofSeconds(10)))
+        // The shell is visible before it has started both sleeps: wait for the whole tree.
+        assertThat(ProcessProbe.waitFor(
+                        () -> !pidsOf(marker).isEmpty()
+                                && descendantsOf(pidsOf(marker).get(0)).size() >= 2,
+                        Duration.ofSeconds(10)))
                 .isTrue();
         List<Long> tree = descendantsOf(pidsOf(marker).get(0));
         assertThat(tree).hasSizeGreaterThanOrEqualTo(2);

@@ -1,6 +1,7 @@
 package io.mycelium.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.mycelium.Mycelium;
 import io.mycelium.journal.JournalSchema;
 import io.mycelium.node.exec.ActiveExecutions;
@@ -18,6 +19,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,6 +35,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -53,6 +58,12 @@ public final class Node {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     private static final Duration DRAIN_DEADLINE = Duration.ofSeconds(10);
 
+    /**
+     * The cluster role every node has: entities and singletons live only on members with it, so an application's
+     * actor system may join the cluster (for {@code Mycelium.host(id)}) without hosting any of them.
+     */
+    public static final String ROLE = "mycelium-node";
+
     private final ActorSystem<Void> system;
     private final Mycelium mycelium;
     private final ServerBinding binding;
@@ -68,6 +79,7 @@ public final class Node {
      * cluster of its own.
      */
     public static Node start(Config config) throws IOException {
+        config = withNodeRole(config);
         NodeSettings settings = NodeSettings.fromConfig(config);
         ExecSettings execSettings = ExecSettings.fromConfig(config);
         IdentitySettings identity = IdentitySettings.fromConfig(config);
@@ -80,24 +92,31 @@ public final class Node {
             }
             JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
 
+            ClusterSingleton singletons = ClusterSingleton.get(system);
+            ClusterSingletonSettings onNodes =
+                    ClusterSingletonSettings.create(system).withRole(ROLE);
+            ActorRef<HostDirectory.Command> hosts = singletons.init(SingletonActor.of(
+                            Behaviors.supervise(HostDirectory.create(settings.hosts()))
+                                    .onFailure(SupervisorStrategy.restartWithBackoff(
+                                            Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                            "host-directory")
+                    .withSettings(onNodes));
+            ActorRef<PolicyStore.Command> policies = singletons.init(SingletonActor.of(
+                            Behaviors.supervise(PolicyStore.create(settings.policies()))
+                                    .onFailure(SupervisorStrategy.restartWithBackoff(
+                                            Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                            "policy-store")
+                    .withSettings(onNodes));
+
             Mycelium mycelium = Mycelium.create(system);
             ClusterSharding sharding = ClusterSharding.get(system);
             Duration idle = settings.contextIdleTimeout();
-            sharding.init(Entity.of(HostContext.TYPE, ctx -> HostContext.create(ctx, mycelium, sharding, idle)));
-            sharding.init(
-                    Entity.of(Execution.TYPE, ctx -> Execution.create(ctx.getEntityId(), sharding, execSettings)));
-
-            ClusterSingleton singletons = ClusterSingleton.get(system);
-            ActorRef<HostDirectory.Command> hosts = singletons.init(SingletonActor.of(
-                    Behaviors.supervise(HostDirectory.create(settings.hosts()))
-                            .onFailure(SupervisorStrategy.restartWithBackoff(
-                                    Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
-                    "host-directory"));
-            ActorRef<PolicyStore.Command> policies = singletons.init(SingletonActor.of(
-                    Behaviors.supervise(PolicyStore.create(settings.policies()))
-                            .onFailure(SupervisorStrategy.restartWithBackoff(
-                                    Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
-                    "policy-store"));
+            sharding.init(Entity.of(
+                            HostContext.TYPE,
+                            ctx -> HostContext.create(ctx, mycelium, sharding, hosts, idle, execSettings.askTimeout()))
+                    .withRole(ROLE));
+            sharding.init(Entity.of(Execution.TYPE, ctx -> Execution.create(ctx.getEntityId(), sharding, execSettings))
+                    .withRole(ROLE));
 
             ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "mycelium-rate-limit-timeouts");
@@ -153,6 +172,15 @@ public final class Node {
             }
             throw new IOException("the node could not start: " + e.getMessage(), e);
         }
+    }
+
+    /** The configuration with {@link #ROLE} added to {@code pekko.cluster.roles}. */
+    private static Config withNodeRole(Config config) {
+        List<String> roles = new ArrayList<>(config.getStringList("pekko.cluster.roles"));
+        if (!roles.contains(ROLE)) {
+            roles.add(ROLE);
+        }
+        return ConfigFactory.parseMap(Map.of("pekko.cluster.roles", roles)).withFallback(config);
     }
 
     /** The admin API's address. */

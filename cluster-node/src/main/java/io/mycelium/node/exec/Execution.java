@@ -185,188 +185,129 @@ public final class Execution extends EventSourcedBehavior<Execution.Command, Exe
             return requested != null;
         }
 
+        /** The state after one fact: each fact changes only what it says. */
         State apply(Event event) {
             return switch (event) {
-                case ExecRequested e ->
-                    new State(e, null, null, null, null, null, null, 0, null, 0, false, null, null, null, null, false);
+                case ExecRequested e -> empty().edit(s -> s.requested = e);
                 case ExecAuthorized e ->
-                    with(ExecStatus.State.AUTHORIZED, e.decision(), e.decision().policy(), reason)
-                            .approved(e.approvedBy());
+                    edit(s -> {
+                        s.state = ExecStatus.State.AUTHORIZED;
+                        s.allowed = e.decision();
+                        s.policy = e.decision().policy();
+                        s.approvedBy = e.approvedBy();
+                    });
                 case ExecPendingApproval e ->
-                    with(
-                            ExecStatus.State.PENDING_APPROVAL,
-                            e.decision(),
-                            e.decision().policy(),
-                            reason);
+                    edit(s -> {
+                        s.state = ExecStatus.State.PENDING_APPROVAL;
+                        s.allowed = e.decision();
+                        s.policy = e.decision().policy();
+                    });
                 case ExecDenied e ->
-                    with(ExecStatus.State.DENIED, allowed, e.policy(), e.reason())
-                            .ended(e.at());
+                    edit(s -> {
+                        s.state = ExecStatus.State.DENIED;
+                        s.policy = e.policy();
+                        s.reason = e.reason();
+                        s.endTime = e.at();
+                    });
                 case ProcessStarted e ->
-                    new State(
-                            requested,
-                            ExecStatus.State.RUNNING,
-                            allowed,
-                            policy,
-                            reason,
-                            approvedBy,
-                            e.host(),
-                            e.pid(),
-                            exitCode,
-                            signal,
-                            timedOut,
-                            cancelledBy,
-                            e.at(),
-                            endTime,
-                            duration,
-                            audited);
+                    edit(s -> {
+                        s.state = ExecStatus.State.RUNNING;
+                        s.host = e.host();
+                        s.pid = e.pid();
+                        s.startTime = e.at();
+                    });
                 case ProcessExited e ->
-                    new State(
-                            requested,
-                            ExecStatus.State.EXITED,
-                            allowed,
-                            policy,
-                            reason,
-                            approvedBy,
-                            host,
-                            pid,
-                            e.exitCode(),
-                            e.signal(),
-                            timedOut,
-                            cancelledBy,
-                            startTime,
-                            e.at(),
-                            e.duration(),
-                            audited);
-                case ExecCancelled e -> {
-                    State cancelled = new State(
-                            requested,
-                            state,
-                            allowed,
-                            policy,
-                            reason,
-                            approvedBy,
-                            host,
-                            pid,
-                            exitCode,
-                            signal,
-                            timedOut,
-                            e.by(),
-                            startTime,
-                            endTime,
-                            duration,
-                            audited);
-                    // A running process is killed and its exit follows; anything earlier simply ends here.
-                    yield state == ExecStatus.State.RUNNING
-                            ? cancelled
-                            : cancelled
-                                    .with(ExecStatus.State.CANCELLED, allowed, policy, reason)
-                                    .ended(e.at());
-                }
-                case ExecTimedOut e ->
-                    new State(
-                            requested,
-                            state,
-                            allowed,
-                            policy,
-                            reason,
-                            approvedBy,
-                            host,
-                            pid,
-                            exitCode,
-                            signal,
-                            true,
-                            cancelledBy,
-                            startTime,
-                            endTime,
-                            duration,
-                            audited);
+                    edit(s -> {
+                        s.state = ExecStatus.State.EXITED;
+                        s.exitCode = e.exitCode();
+                        s.signal = e.signal();
+                        s.endTime = e.at();
+                        s.duration = e.duration();
+                    });
+                case ExecCancelled e ->
+                    edit(s -> {
+                        s.cancelledBy = e.by();
+                        // A running process is killed and its exit follows; anything earlier simply ends here.
+                        if (state != ExecStatus.State.RUNNING) {
+                            s.state = ExecStatus.State.CANCELLED;
+                            s.endTime = e.at();
+                        }
+                    });
+                case ExecTimedOut e -> edit(s -> s.timedOut = true);
                 case ExecFailed e ->
-                    with(
-                                    // A cancelled process dies by the cancel: that is its end, not a failure.
-                                    cancelledBy != null ? ExecStatus.State.CANCELLED : ExecStatus.State.FAILED,
-                                    allowed,
-                                    policy,
-                                    e.message())
-                            .ended(e.at());
-                case ExecAudited e ->
-                    new State(
-                            requested,
-                            state,
-                            allowed,
-                            policy,
-                            reason,
-                            approvedBy,
-                            host,
-                            pid,
-                            exitCode,
-                            signal,
-                            timedOut,
-                            cancelledBy,
-                            startTime,
-                            endTime,
-                            duration,
-                            true);
+                    edit(s -> {
+                        // A cancelled process dies by the cancel: that is its end, not a failure.
+                        s.state = cancelledBy != null ? ExecStatus.State.CANCELLED : ExecStatus.State.FAILED;
+                        s.reason = e.message();
+                        s.endTime = e.at();
+                    });
+                case ExecAudited e -> edit(s -> s.audited = true);
             };
         }
 
-        private State with(ExecStatus.State s, PolicyDecision.Allowed a, String p, String r) {
-            return new State(
-                    requested,
-                    s,
-                    a,
-                    p,
-                    r,
-                    approvedBy,
-                    host,
-                    pid,
-                    exitCode,
-                    signal,
-                    timedOut,
-                    cancelledBy,
-                    startTime,
-                    endTime,
-                    duration,
-                    audited);
+        private State edit(java.util.function.Consumer<Draft> change) {
+            Draft draft = new Draft(this);
+            change.accept(draft);
+            return draft.build();
         }
 
-        private State approved(String by) {
-            return new State(
-                    requested,
-                    state,
-                    allowed,
-                    policy,
-                    reason,
-                    by,
-                    host,
-                    pid,
-                    exitCode,
-                    signal,
-                    timedOut,
-                    cancelledBy,
-                    startTime,
-                    endTime,
-                    duration,
-                    audited);
-        }
+        /** A copy of a state being changed by one event; lives only inside {@link #apply}. */
+        private static final class Draft {
+            ExecRequested requested;
+            ExecStatus.State state;
+            PolicyDecision.Allowed allowed;
+            String policy;
+            String reason;
+            String approvedBy;
+            String host;
+            long pid;
+            Integer exitCode;
+            int signal;
+            boolean timedOut;
+            String cancelledBy;
+            Instant startTime;
+            Instant endTime;
+            Duration duration;
+            boolean audited;
 
-        private State ended(Instant at) {
-            return new State(
-                    requested,
-                    state,
-                    allowed,
-                    policy,
-                    reason,
-                    approvedBy,
-                    host,
-                    pid,
-                    exitCode,
-                    signal,
-                    timedOut,
-                    cancelledBy,
-                    startTime,
-                    at,
-                    duration,
-                    audited);
+            Draft(State s) {
+                requested = s.requested;
+                state = s.state;
+                allowed = s.allowed;
+                policy = s.policy;
+                reason = s.reason;
+                approvedBy = s.approvedBy;
+                host = s.host;
+                pid = s.pid;
+                exitCode = s.exitCode;
+                signal = s.signal;
+                timedOut = s.timedOut;
+                cancelledBy = s.cancelledBy;
+                startTime = s.startTime;
+                endTime = s.endTime;
+                duration = s.duration;
+                audited = s.audited;
+            }
+
+            State build() {
+                return new State(
+                        requested,
+                        state,
+                        allowed,
+                        policy,
+                        reason,
+                        approvedBy,
+                        host,
+                        pid,
+                        exitCode,
+                        signal,
+                        timedOut,
+                        cancelledBy,
+                        startTime,
+                        endTime,
+                        duration,
+                        audited);
+            }
         }
 
         ExecStatus status() {

@@ -29,6 +29,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.japi.pf.PFBuilder;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SinkRef;
 import org.apache.pekko.stream.SourceRef;
@@ -44,7 +45,8 @@ import org.apache.pekko.util.ByteString;
  * {@link Context} (and so the agent) while it is in use, and passivating itself once nothing ran for the idle time.
  *
  * <p>A run's output leaves as a {@code SourceRef}, so the client's node reads it under back-pressure wherever the
- * entity lives; the start, exit or failure of the process is reported to its {@link Execution} as it passes.
+ * entity lives. A governed run ({@link Run}) reports the start, exit or failure of its process to its {@link
+ * Execution} as it passes; an embedded SDK run ({@link Exec}, from {@code Mycelium.host(id)}) reports nowhere.
  */
 public final class HostContext extends AbstractBehavior<HostContext.Command> {
 
@@ -56,6 +58,17 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
 
     /** Runs a process of an authorized execution; replies with its output stream or a refusal. */
     public record Run(String execId, HostSpec host, RunSpec spec, ActorRef<RunReply> replyTo) implements Command {}
+
+    /**
+     * Runs a process for the embedded SDK: the context looks its host up in the directory; no execution facts are
+     * written. Replies like {@link Run}; an unknown host is refused with code {@code not_found}.
+     *
+     * @param runId unique per run (the caller's); names the run in this context
+     */
+    public record Exec(String runId, RunSpec spec, ActorRef<RunReply> replyTo) implements Command {}
+
+    /** The directory's answer for an {@link Exec}: the host, or why there is none. */
+    record HostFound(Exec exec, HostSpec host, Throwable failure) implements Command {}
 
     /** Kills the process of an execution, if it runs here. */
     public record Cancel(String execId, String by) implements Command {}
@@ -105,12 +118,15 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
     private final EntityContext<Command> entity;
     private final Mycelium mycelium;
     private final ClusterSharding sharding;
+    private final ActorRef<HostDirectory.Command> directory;
     private final Duration idleTimeout;
+    private final Duration askTimeout;
     private final TimerScheduler<Command> timers;
     private final Map<String, UniqueKillSwitch> running = new HashMap<>();
-    private final Map<String, Boolean> recentlyEnded = new LinkedHashMap<>(16, 0.75f, false) {
+    // Runs that ended here, or were cancelled before they started: each with why a run of the same id is refused.
+    private final Map<String, String> recentlyEnded = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             return size() > RECENTLY_ENDED;
         }
     };
@@ -124,29 +140,46 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
             EntityContext<Command> entity,
             Mycelium mycelium,
             ClusterSharding sharding,
-            Duration idleTimeout) {
+            ActorRef<HostDirectory.Command> directory,
+            Duration idleTimeout,
+            Duration askTimeout) {
         super(context);
         this.hostId = entity.getEntityId();
         this.entity = entity;
         this.timers = timers;
         this.mycelium = mycelium;
         this.sharding = sharding;
+        this.directory = directory;
         this.idleTimeout = idleTimeout;
+        this.askTimeout = askTimeout;
         timers.startTimerWithFixedDelay(
                 "idle", new IdleCheck(), idleTimeout.dividedBy(4).plusMillis(1));
     }
 
-    /** The entity of one host. */
+    /**
+     * The entity of one host.
+     *
+     * @param directory where an {@link Exec} looks its host up
+     * @param idleTimeout passivates after this long without a run
+     * @param askTimeout how long a directory lookup may take
+     */
     public static Behavior<Command> create(
-            EntityContext<Command> entity, Mycelium mycelium, ClusterSharding sharding, Duration idleTimeout) {
-        return Behaviors.setup(context -> Behaviors.withTimers(
-                timers -> new HostContext(context, timers, entity, mycelium, sharding, idleTimeout)));
+            EntityContext<Command> entity,
+            Mycelium mycelium,
+            ClusterSharding sharding,
+            ActorRef<HostDirectory.Command> directory,
+            Duration idleTimeout,
+            Duration askTimeout) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new HostContext(context, timers, entity, mycelium, sharding, directory, idleTimeout, askTimeout)));
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Run.class, this::onRun)
+                .onMessage(Exec.class, this::onExec)
+                .onMessage(HostFound.class, this::onHostFound)
                 .onMessage(RunReady.class, this::onRunReady)
                 .onMessage(Cancel.class, this::onCancel)
                 .onMessage(IsRunning.class, this::onIsRunning)
@@ -157,13 +190,56 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
     }
 
     private Behavior<Command> onRun(Run run) {
+        return start(run.execId(), run.host(), run.spec(), run.replyTo(), true);
+    }
+
+    private Behavior<Command> onExec(Exec exec) {
         lastActivity = Instant.now();
-        if (running.containsKey(run.execId()) || recentlyEnded.containsKey(run.execId())) {
-            run.replyTo().tell(new Refused("conflict", "execution " + run.execId() + " already ran here"));
+        getContext()
+                .askWithStatus(
+                        HostSpec.class,
+                        directory,
+                        askTimeout,
+                        replyTo -> new HostDirectory.Get(hostId, replyTo),
+                        (host, failure) -> new HostFound(exec, host, failure));
+        return this;
+    }
+
+    private Behavior<Command> onHostFound(HostFound found) {
+        Exec exec = found.exec();
+        if (found.failure() != null) {
+            boolean unknown = found.failure() instanceof StatusReply.ErrorMessage;
+            exec.replyTo()
+                    .tell(new Refused(
+                            unknown ? "not_found" : "unavailable",
+                            unknown
+                                    ? found.failure().getMessage()
+                                    : "the host directory did not answer: "
+                                            + found.failure().getMessage()));
             return this;
         }
-        Context sdk = connectionFor(run.host());
-        RunSpec r = run.spec();
+        return start(exec.runId(), found.host(), exec.spec(), exec.replyTo(), false);
+    }
+
+    /**
+     * Starts a run on the host's connection and replies with its streams.
+     *
+     * @param recorded whether the run is an {@link Execution} to report the process's facts to
+     */
+    private Behavior<Command> start(
+            String runId, HostSpec host, RunSpec r, ActorRef<RunReply> replyTo, boolean recorded) {
+        lastActivity = Instant.now();
+        if (running.containsKey(runId)) {
+            replyTo.tell(new Refused("conflict", "execution " + runId + " already runs here"));
+            return this;
+        }
+        String ended = recentlyEnded.get(runId);
+        if (ended != null) {
+            replyTo.tell(new Refused(
+                    ended.startsWith("cancelled") ? "cancelled" : "conflict", "execution " + runId + " " + ended));
+            return this;
+        }
+        Context sdk = connectionFor(host);
         ExecOptions options = ExecOptions.defaults();
         for (Map.Entry<String, String> e : r.environment().entrySet()) {
             options = options.withEnv(e.getKey(), e.getValue());
@@ -188,17 +264,15 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
             }
         }
         Pair<UniqueKillSwitch, SourceRef<OutputChunk>> started =
-                output(run.execId(), sdk.procStream(r.command(), options));
-        running.put(run.execId(), started.first());
-        ActorRef<RunReply> replyTo = run.replyTo();
+                output(runId, sdk.procStream(r.command(), options), recorded);
+        running.put(runId, started.first());
         SourceRef<OutputChunk> output = started.second();
         if (!r.streamStdin()) {
             replyTo.tell(new Running(output, null));
             return this;
         }
         // The stdin side exists once the process has started and opened its stdin: reply when it does.
-        getContext()
-                .pipeToSelf(stdinRef, (sink, failure) -> new RunReady(run.execId(), output, sink, failure, replyTo));
+        getContext().pipeToSelf(stdinRef, (sink, failure) -> new RunReady(runId, output, sink, failure, replyTo));
         return this;
     }
 
@@ -220,20 +294,30 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
     }
 
     /**
-     * The process's output as chunks, reporting facts to the execution as they pass, ending with an exit or a
-     * failure chunk; a kill switch to cancel it, and the {@code SourceRef} that carries it to the client.
+     * The process's output as chunks, reporting facts to the execution as they pass when the run is {@code
+     * recorded}, ending with an exit or a failure chunk; a kill switch to cancel it, and the {@code SourceRef} that
+     * carries it to the client.
      */
-    private Pair<UniqueKillSwitch, SourceRef<OutputChunk>> output(String execId, Source<ExecOutput, NotUsed> process) {
-        var execution = sharding.entityRefFor(Execution.TYPE, execId);
-        AtomicBoolean finished = new AtomicBoolean();
+    private Pair<UniqueKillSwitch, SourceRef<OutputChunk>> output(
+            String execId, Source<ExecOutput, NotUsed> process, boolean recorded) {
         ActorRef<Command> self = getContext().getSelf();
         String host = hostId;
-        return process.viaMat(KillSwitches.single(), Keep.right())
+        Source<OutputChunk, UniqueKillSwitch> chunks = process.viaMat(KillSwitches.single(), Keep.right())
                 .map(out -> chunk(host, out))
                 .recover(new PFBuilder<Throwable, OutputChunk>()
                         .match(Throwable.class, HostContext::failure)
-                        .build())
-                .alsoTo(Sink.foreach(chunk -> {
+                        .build());
+        if (!recorded) {
+            return chunks.watchTermination((killSwitch, done) -> {
+                        done.whenComplete((ok, failure) -> self.tell(new RunEnded(execId)));
+                        return killSwitch;
+                    })
+                    .toMat(StreamRefs.sourceRef(), Keep.both())
+                    .run(getContext().getSystem());
+        }
+        var execution = sharding.entityRefFor(Execution.TYPE, execId);
+        AtomicBoolean finished = new AtomicBoolean();
+        return chunks.alsoTo(Sink.foreach(chunk -> {
                     Instant now = Instant.now();
                     switch (chunk) {
                         case OutputChunk.Started s -> execution.tell(new Execution.ProcessStart(host, s.pid(), now));
@@ -306,6 +390,9 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
         UniqueKillSwitch killSwitch = running.get(cancel.execId());
         if (killSwitch != null) {
             killSwitch.abort(new CancelledByRequest(cancel.by()));
+        } else if (!recentlyEnded.containsKey(cancel.execId())) {
+            // The cancel overtook the run (it was authorized, its Run is on its way): the run must not start later.
+            recentlyEnded.put(cancel.execId(), "cancelled by " + cancel.by() + " before it started");
         }
         return this;
     }
@@ -320,7 +407,7 @@ public final class HostContext extends AbstractBehavior<HostContext.Command> {
 
     private Behavior<Command> onRunEnded(RunEnded ended) {
         running.remove(ended.execId());
-        recentlyEnded.put(ended.execId(), Boolean.TRUE);
+        recentlyEnded.put(ended.execId(), "already ran here");
         lastActivity = Instant.now();
         return this;
     }

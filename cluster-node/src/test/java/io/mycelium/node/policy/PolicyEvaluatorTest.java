@@ -217,6 +217,78 @@ class PolicyEvaluatorTest {
     }
 
     @Test
+    void theFirstPolicyWhoseEveryRulePassesAllowsAndAllRefusingNamesTheFirst() {
+        ExecPolicy narrow = policy("narrow", List.of("uname"), List.of());
+        ExecPolicy wide = policy("wide", List.of("echo *"), List.of());
+        assertThat(PolicyEvaluator.decide(List.of(narrow, wide), request("alice", List.of("echo", "hi"))))
+                .isInstanceOfSatisfying(
+                        PolicyDecision.Allowed.class,
+                        a -> assertThat(a.policy()).isEqualTo("wide"));
+        assertThat(PolicyEvaluator.decide(List.of(narrow, wide), request("alice", List.of("id"))))
+                .isInstanceOfSatisfying(PolicyDecision.Denied.class, d -> {
+                    assertThat(d.policy()).isEqualTo("narrow");
+                    assertThat(d.reason()).contains("\"id\"").contains("not in allowedCommands");
+                });
+    }
+
+    @Test
+    void aDenyOnlyCountsInPoliciesThatApply() {
+        ExecPolicy otherTeam = new ExecPolicy(
+                "other-team",
+                List.of("bob"),
+                Map.of(),
+                List.of(),
+                List.of("*"),
+                List.of(),
+                List.of(),
+                null,
+                false,
+                false,
+                false,
+                List.of(),
+                ResourceLimits.NONE);
+        assertThat(PolicyEvaluator.decide(
+                        List.of(otherTeam, policy("web", List.of("*"), List.of())), request("alice", List.of("true"))))
+                .isInstanceOf(PolicyDecision.Allowed.class);
+    }
+
+    @Test
+    void withoutAUserOrAMaximumTheRequestKeepsItsOwnValues() {
+        ExecPolicy unbounded = new ExecPolicy(
+                "unbounded",
+                List.of("*"),
+                Map.of(),
+                List.of("*"),
+                List.of(),
+                List.of(),
+                List.of(),
+                null,
+                false,
+                false,
+                false,
+                List.of(),
+                ResourceLimits.NONE);
+        PolicyRequest noTimeout =
+                new PolicyRequest("anyone", WEB, List.of("true"), null, null, null, Map.of(), false, false);
+        assertThat(((PolicyDecision.Allowed) PolicyEvaluator.decide(List.of(unbounded), noTimeout)).timeout())
+                .isNull();
+        PolicyRequest hour = new PolicyRequest(
+                "anyone", WEB, List.of("true"), null, null, Duration.ofHours(1), Map.of(), false, false);
+        assertThat(((PolicyDecision.Allowed) PolicyEvaluator.decide(List.of(unbounded), hour)).timeout())
+                .isEqualTo(Duration.ofHours(1));
+        PolicyRequest asRoot =
+                new PolicyRequest("anyone", WEB, List.of("id"), "root", null, null, Map.of(), false, false);
+        assertThat(PolicyEvaluator.decide(List.of(unbounded), asRoot))
+                .as("an empty allowedUsers allows only the login user")
+                .isInstanceOf(PolicyDecision.Denied.class);
+        PolicyRequest inDir =
+                new PolicyRequest("anyone", WEB, List.of("ls"), null, "/tmp", null, Map.of(), false, false);
+        assertThat(PolicyEvaluator.decide(List.of(unbounded), inDir))
+                .as("an empty allowedWorkDirs allows only the agent's directory")
+                .isInstanceOf(PolicyDecision.Denied.class);
+    }
+
+    @Test
     void invalidPoliciesAreRefusedWithTheReason() {
         assertThatThrownBy(() -> new ExecPolicy(
                         "p", List.of(), Map.of(), List.of(), List.of(), List.of(), List.of(), null, false, false, false,
