@@ -1,5 +1,6 @@
 package io.mycelium;
 
+import io.mycelium.transport.CommandTransport;
 import io.mycelium.transport.LocalTransport;
 import io.mycelium.transport.Transport;
 import io.mycelium.transport.ViaTransport;
@@ -37,7 +38,7 @@ public final class Session {
      * A session on {@code parent}'s own host, started by {@code parent}'s agent with {@code /bin/sh}: a hop without
      * SSH, for tests of routing.
      */
-    static Session shellVia(Session parent, io.mycelium.transport.CommandTransport.Options options) {
+    static Session shellVia(Session parent, CommandTransport.Options options) {
         ViaTransport via = ViaTransport.shell(
                 parent.transport().describe(), parent.transport().poolKey(), options);
         return via("sh via " + parent.name(), via, parent);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.mycelium.testhosts.RequiresDocker;
 import io.mycelium.testhosts.TestHost;
 import io.mycelium.testhosts.TestHostImage;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +113,7 @@ class SshViaIT {
             long killedAt = System.nanoTime();
             assertThat(bastion.exec("kill", "-9", Long.toString(bastionAgent)).exitCode())
                     .isZero();
-            for (CompletableFuture<ExecResult> running : java.util.List.of(deepSleep, middleSleep)) {
+            for (CompletableFuture<ExecResult> running : List.of(deepSleep, middleSleep)) {
                 ExecutionException e = assertThrows(ExecutionException.class, () -> running.get(10, TimeUnit.SECONDS));
                 assertThat(e.getCause()).isInstanceOf(ConnectionLostException.class);
                 assertThat(e.getCause().getMessage()).contains(bastionSession.name());

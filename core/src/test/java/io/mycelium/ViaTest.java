@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.mycelium.transport.CommandTransport;
+import io.mycelium.transport.ViaTransport;
 import io.mycelium.wire.ErrorCode;
 import io.mycelium.wire.Frame;
 import io.mycelium.wire.FrameDecoder;
@@ -17,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -85,8 +88,7 @@ class ViaTest {
             assertThat(Files.size(Path.of(remote))).isEqualTo(3 * MIB);
         } finally {
             try (var files = Files.walk(tmp)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -284,7 +286,7 @@ class ViaTest {
     void aFailingLinkProgramIsABootstrapErrorNamingTheHop() throws Exception {
         Session broken = Session.via(
                 "broken via local",
-                new io.mycelium.transport.ViaTransport(
+                new ViaTransport(
                         "broken via local",
                         "broken",
                         root.transport().poolKey(),
@@ -311,7 +313,7 @@ class ViaTest {
     }
 
     private static List<Long> ancestors(long pid) {
-        java.util.ArrayList<Long> chain = new java.util.ArrayList<>();
+        List<Long> chain = new ArrayList<>();
         var handle = ProcessHandle.of(pid);
         while (handle.isPresent() && (handle = handle.get().parent()).isPresent()) {
             chain.add(handle.get().pid());

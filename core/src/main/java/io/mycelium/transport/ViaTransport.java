@@ -150,7 +150,9 @@ public final class ViaTransport implements Transport {
         } catch (IOException | RuntimeException e) {
             boolean expired = !timedOut.compareAndSet(false, true);
             done.complete(null);
-            process.kill();
+            if (expired || !(e instanceof Bootstrapper.StageEnded)) {
+                process.kill();
+            }
             if (expired) {
                 throw timeout();
             }
@@ -164,8 +166,9 @@ public final class ViaTransport implements Transport {
                         "cannot start the agent on " + description + ": " + e.getMessage(),
                         e);
             }
-            // The program failed by itself (ssh could not connect): what it said explains it.
+            // The program failed by itself (ssh could not connect): its exit and what it said explain it.
             int exit = process.awaitExit(Duration.ofSeconds(5));
+            process.kill();
             OperationFailedException failure = classifier.classify(host, exit, process.stderr());
             throw new OperationFailedException(
                     failure.code(), failure.getMessage() + " [from hop " + hop.name() + "]", failure.getCause());
