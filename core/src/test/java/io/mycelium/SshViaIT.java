@@ -26,6 +26,7 @@ class SshViaIT {
     static TestHost bastion;
     static TestHost inner;
     static TestHost deeper;
+    static TestHost noJava;
 
     @BeforeAll
     static void start() {
@@ -36,11 +37,14 @@ class SshViaIT {
         deeper = TestHost.start(
                 TestHostImage.DEBIAN_MIN,
                 TestHost.Options.defaults(TestHostImage.DEBIAN_MIN).withAllowFrom(inner.address()));
+        noJava = TestHost.start(
+                TestHostImage.NOJAVA,
+                TestHost.Options.defaults(TestHostImage.NOJAVA).withAllowFrom(bastion.address()));
     }
 
     @AfterAll
     static void stop() {
-        for (TestHost host : new TestHost[] {deeper, inner, bastion}) {
+        for (TestHost host : new TestHost[] {noJava, deeper, inner, bastion}) {
             if (host != null) {
                 host.close();
             }
@@ -80,6 +84,18 @@ class SshViaIT {
                             .filter(p -> p.info().command().orElse("").endsWith("/ssh"))
                             .count())
                     .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aHostWithoutJavaGetsTheRuntimeThroughTheHop() throws Exception {
+        try (Mycelium mycelium = Mycelium.standalone()) {
+            Context context = mycelium.open(
+                    via(noJava, bastion, SshHosts.session(bastion).build()).build());
+            AgentInfo info = context.ensureAgent().toCompletableFuture().get(180, TimeUnit.SECONDS);
+            assertThat(info.loadPath()).contains("shipped");
+            assertThat(context.procExec("uname", "-n").get(60, TimeUnit.SECONDS).stdoutText())
+                    .isEqualTo(noJava.exec("uname", "-n").stdout());
         }
     }
 
