@@ -1,8 +1,11 @@
 package io.mycelium;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mycelium.transport.Hop;
+import io.mycelium.transport.HopProcess;
 import io.mycelium.transport.JavaRuntime;
 import io.mycelium.wire.Message;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +22,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * A place where code runs: one agent, reached through one connection, owned by one actor. Every method is
@@ -176,6 +180,39 @@ public final class Context implements ProcessHost {
             }
             return wasm.get();
         }
+    }
+
+    /**
+     * Runs a child link's program on this context's host (see {@link Message.ChildStart}) and streams its output like
+     * {@link #procStream}: what the program prints is a child's connection.
+     */
+    Source<ExecOutput, NotUsed> childStream(Message.ChildStart request, Source<ByteString, ?> stdin) {
+        return Source.<ExecOutput>queue(STREAM_BUFFER, OverflowStrategy.backpressure())
+                .mapMaterializedValue(queue -> {
+                    actor.tell(new ContextActor.StartChild(request, stdin, new ExecStreamActor.Stream(queue)));
+                    return NotUsed.getInstance();
+                });
+    }
+
+    /** This context as the parent of contexts started through its agent. */
+    Hop hop() {
+        return new Hop() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public HopProcess start(List<String> argv, byte[] identity, byte[] knownHosts) throws IOException {
+                if (isClosed()) {
+                    throw new IOException("the context " + name + " is closed");
+                }
+                return ChildProcess.start(
+                        Context.this,
+                        new Message.ChildStart(argv.toArray(new String[0]), identity, knownHosts),
+                        system);
+            }
+        };
     }
 
     /** Closes the connection and stops the agent; operations still running fail. Later calls do nothing more. */

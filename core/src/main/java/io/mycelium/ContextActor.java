@@ -54,6 +54,15 @@ final class ContextActor {
         }
     }
 
+    /** Starts a child link's program on the agent's host: an exec stream whose bytes are a child's connection. */
+    record StartChild(Message.ChildStart request, Source<ByteString, ?> stdin, ExecStreamActor.Reply reply)
+            implements Request {
+        @Override
+        public void fail(MyceliumException error) {
+            reply.fail(error);
+        }
+    }
+
     record StartPut(Path local, String remote, CompletableFuture<TransferResult> result) implements Request {
         @Override
         public void fail(MyceliumException error) {
@@ -343,6 +352,10 @@ final class ContextActor {
                 .onMessage(
                         StartExec.class,
                         m -> open(m, m.request(), setup -> ExecStreamActor.create(setup, m.stdin(), m.reply()), "exec"))
+                .onMessage(
+                        StartChild.class,
+                        m -> open(
+                                m, m.request(), setup -> ExecStreamActor.create(setup, m.stdin(), m.reply()), "child"))
                 .onMessage(
                         StartPut.class,
                         m -> open(

@@ -1,6 +1,7 @@
 package io.mycelium;
 
 import io.mycelium.spi.HostProvider;
+import io.mycelium.transport.Transport;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,20 +61,25 @@ public final class Mycelium implements AutoCloseable {
      * first operation.
      */
     public Context open(Session session) {
-        return contexts.compute(session.transport().poolKey(), (key, existing) -> {
+        // A parent first, outside compute(): a map cannot be changed from inside its own compute.
+        Context parent = session.parent() == null ? null : open(session.parent());
+        Transport transport = parent == null ? session.transport() : session.transportThrough(parent);
+        return contexts.compute(transport.poolKey(), (key, existing) -> {
             if (existing != null && !existing.isClosed()) {
                 return existing;
             }
             String actorName = "context-" + contextCount.incrementAndGet() + "-"
-                    + session.transport().describe().replaceAll("[^A-Za-z0-9-]", "_");
+                    + abbreviate(transport.describe().replaceAll("[^A-Za-z0-9-]", "_"));
             Context context = new Context(
                     session.name(),
                     system.systemActorOf(
-                            ContextActor.create(session.name(), session.transport(), settings),
-                            actorName,
-                            Props.empty()),
+                            ContextActor.create(session.name(), transport, settings), actorName, Props.empty()),
                     system);
             context.whenClosed().thenRun(() -> contexts.remove(key, context));
+            if (parent != null) {
+                // Without its parent a child has no way to its host: it goes too.
+                parent.whenClosed().thenRun(context::close);
+            }
             return context;
         });
     }
@@ -103,6 +109,10 @@ public final class Mycelium implements AutoCloseable {
         static final java.util.Optional<HostProvider> HOST = ServiceLoader.load(
                         HostProvider.class, Mycelium.class.getClassLoader())
                 .findFirst();
+    }
+
+    private static String abbreviate(String name) {
+        return name.length() <= 100 ? name : name.substring(0, 100);
     }
 
     /** The actor system contexts run on. */

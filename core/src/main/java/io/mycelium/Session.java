@@ -1,21 +1,57 @@
 package io.mycelium;
 
+import io.mycelium.transport.CommandTransport;
 import io.mycelium.transport.LocalTransport;
 import io.mycelium.transport.Transport;
+import io.mycelium.transport.ViaTransport;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Where and how to run an agent: a description, immutable, that {@link Mycelium#open(Session)} turns into a live
- * {@link Context}. {@code Session.local()} runs the agent as a child process of this JVM.
+ * {@link Context}. {@code Session.local()} runs the agent as a child process of this JVM; a session with a parent
+ * ({@link SshSession#via(Session)}) is started by its parent's agent, through the parent's connection.
  */
 public final class Session {
     private final String name;
     private final Transport transport;
+    private final Session parent;
+    private final ViaTransport via;
 
     private Session(String name, Transport transport) {
+        this(name, transport, null, null);
+    }
+
+    private Session(String name, Transport transport, Session parent, ViaTransport via) {
         this.name = name;
         this.transport = transport;
+        this.parent = parent;
+        this.via = via;
+    }
+
+    /** A session whose agent {@code parent}'s agent starts through {@code via}. */
+    static Session via(String name, ViaTransport via, Session parent) {
+        return new Session(name, via, Objects.requireNonNull(parent, "parent"), via);
+    }
+
+    /**
+     * A session on {@code parent}'s own host, started by {@code parent}'s agent with {@code /bin/sh}: a hop without
+     * SSH, for tests of routing.
+     */
+    static Session shellVia(Session parent, CommandTransport.Options options) {
+        ViaTransport via = ViaTransport.shell(
+                parent.transport().describe(), parent.transport().poolKey(), options);
+        return via("sh via " + parent.name(), via, parent);
+    }
+
+    /** The session whose agent starts this one's, or null when this one is reached directly. */
+    Session parent() {
+        return parent;
+    }
+
+    /** The transport through the running parent context. */
+    Transport transportThrough(Context parentContext) {
+        return via.through(parentContext.hop());
     }
 
     /** An agent as a local child process, named {@code local}. */
@@ -48,7 +84,7 @@ public final class Session {
         if (newName == null || newName.isBlank()) {
             throw new IllegalArgumentException("a session needs a name");
         }
-        return new Session(newName, transport);
+        return new Session(newName, transport, parent, via);
     }
 
     /** The session's name. */
@@ -68,11 +104,14 @@ public final class Session {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Session s && s.name.equals(name) && s.transport.equals(transport);
+        return o instanceof Session s
+                && s.name.equals(name)
+                && s.transport.equals(transport)
+                && Objects.equals(s.parent, parent);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, transport);
+        return Objects.hash(name, transport, parent);
     }
 }

@@ -20,6 +20,8 @@ import java.util.function.Consumer;
  * <pre>{@code
  * Session web1 = Session.ssh("deploy@web1:2222").identity(Path.of("/keys/deploy")).build();
  * Session db1 = Session.ssh("db1").jump("deploy@bastion").transport(SshSession.Client.MINA).build();
+ * Session bastion = Session.ssh("deploy@bastion").identity(key).build();
+ * Session inner = Session.ssh("deploy@inner").identity(key).via(bastion).build(); // bastion's agent connects
  * }</pre>
  */
 public final class SshSession {
@@ -52,6 +54,7 @@ public final class SshSession {
     private List<OpenSsh.Address> jumps = List.of();
     private Client client = Client.OPENSSH;
     private ArtifactSigner signer;
+    private Session parent;
 
     private SshSession(String host, String user, int port) {
         this.host = host;
@@ -73,6 +76,7 @@ public final class SshSession {
         jumps = from.jumps;
         client = from.client;
         signer = from.signer;
+        parent = from.parent;
         change.accept(this);
     }
 
@@ -147,6 +151,23 @@ public final class SshSession {
         return new SshSession(this, s -> s.signer = with);
     }
 
+    /**
+     * Makes {@code parentSession}'s agent start this session's agent (Mitogen's {@code via}): the agent on the parent's
+     * host runs its {@code ssh} client to this host and bootstraps the agent there with the same stage 1 as a direct
+     * connection; the agent's frames travel through the parent's connection, so this JVM holds one connection for the
+     * whole tree. Parents may have parents of their own ({@code inner.via(web1.via(bastion))}).
+     *
+     * <p>The connection to this host starts on the parent's host, with the parent host's {@code ssh} program and its
+     * {@code ~/.ssh/config}. The identity and known_hosts file set here are read on this machine and sent to the
+     * parent's agent, which keeps them in a private directory of its memory file system until {@code ssh} has
+     * authenticated; without them the parent host's own keys and known_hosts apply. Options ({@link #option}) pass to
+     * that {@code ssh}, e.g. {@code BindAddress=ADDR} for a source address. Opening this session opens (or shares) the
+     * parent's context; closing the parent closes this one.
+     */
+    public SshSession via(Session parentSession) {
+        return new SshSession(this, s -> s.parent = Objects.requireNonNull(parentSession, "parentSession"));
+    }
+
     /** Which SSH client carries the session; {@link Client#OPENSSH} unless changed. */
     public SshSession transport(Client which) {
         return new SshSession(this, s -> s.client = Objects.requireNonNull(which, "which"));
@@ -155,17 +176,33 @@ public final class SshSession {
     /**
      * The session.
      *
-     * @throws IllegalArgumentException when the MINA client is chosen together with OpenSSH {@code -o} options
+     * @throws IllegalArgumentException when the MINA client is chosen together with OpenSSH {@code -o} options, or
+     *     together with {@link #via} (the parent's host connects with its {@code ssh} program)
      */
     public Session build() {
         OpenSsh.Target target = new OpenSsh.Target(
                 host, user, port, identity, knownHosts, hostKeyPolicy, connectTimeout, options, jumps);
         CommandTransport.Options bootstrap =
                 new CommandTransport.Options(placement, JavaRuntime.embedded(), cacheRuntime, bootstrapTimeout, signer);
+        String name = (user == null ? "" : user + "@") + host + (port == 0 ? "" : ":" + port);
+        if (parent != null) {
+            if (client == Client.MINA) {
+                throw new IllegalArgumentException(
+                        "a session via a parent connects with the parent host's ssh program: drop the MINA client");
+            }
+            return Session.via(
+                    name,
+                    OpenSsh.via(
+                            target,
+                            bootstrap,
+                            parent.transport().describe(),
+                            parent.transport().poolKey()),
+                    parent);
+        }
         Transport transport = switch (client) {
             case OPENSSH -> OpenSsh.transport(target, bootstrap);
             case MINA -> MinaSsh.transport(target, bootstrap);
         };
-        return Session.over((user == null ? "" : user + "@") + host + (port == 0 ? "" : ":" + port), transport);
+        return Session.over(name, transport);
     }
 }

@@ -62,6 +62,22 @@ public sealed interface Message {
             long timeoutMillis)
             implements Message {}
 
+    /**
+     * Opens a stream that starts a child link: a program on the agent's host (an {@code ssh} client, a shell) that
+     * reaches another host, through which the controller bootstraps and then talks to the agent there. The stream
+     * behaves like an exec with piped stdin (the same messages follow: {@link ExecStarted}, {@link StdinData}, {@link
+     * Output}, {@link Exited}, ...); the bytes on its stdin and stdout are the child connection, which this agent
+     * forwards without reading. {@code identity} and {@code knownHosts}, when not null, are written to files (mode
+     * 0600) in a private directory in the agent's memory directory; every {@code {identity}} and {@code {known_hosts}}
+     * in {@code argv} becomes that file's path. The directory is removed when the program first writes to stdout (it
+     * authenticated and the child's stage 1 runs) or ends, whichever comes first.
+     *
+     * @param argv program and arguments, looked up on the agent's PATH
+     * @param identity an SSH private key for the program, or null
+     * @param knownHosts a known_hosts file for the program, or null
+     */
+    record ChildStart(String[] argv, byte[] identity, byte[] knownHosts) implements Message {}
+
     /** The process of the stream started with this pid (also its process group id where supported). */
     record ExecStarted(long pid) implements Message {}
 

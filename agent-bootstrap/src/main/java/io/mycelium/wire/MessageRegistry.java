@@ -21,7 +21,7 @@ import java.util.Map;
  */
 public final class MessageRegistry {
     /** Version of the exchanges described in docs/protocol.md. */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
 
     private static final Map<Integer, Class<?>> IDS = ids();
     private static final String HASH = computeHash();
@@ -57,6 +57,7 @@ public final class MessageRegistry {
         ids.put(70, byte[].class);
         ids.put(71, String[].class);
         ids.put(72, Message.RemoteCause[].class);
+        ids.put(80, Message.ChildStart.class);
         return ids;
     }
 

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -46,6 +45,10 @@ final class CacheCommand {
                 return 0;
             }
             // Plain ssh, whatever --transport says: the point is to work where the agent is refused.
+            if (!target.ssh.vias.isEmpty()) {
+                throw new IllegalArgumentException("cache clear runs plain ssh from this machine, without agents on"
+                        + " the way: reach the host with --jump instead of --via");
+            }
             OpenSsh.Address address = OpenSsh.Address.parse(target.choice.host);
             String name = target.choice.host;
             OpenSsh.Target ssh = new OpenSsh.Target(
@@ -56,7 +59,7 @@ final class CacheCommand {
                     target.ssh.knownHosts,
                     target.ssh.acceptNew ? OpenSsh.HostKeyPolicy.ACCEPT_NEW : OpenSsh.HostKeyPolicy.STRICT,
                     Duration.ofSeconds(15),
-                    List.of(),
+                    target.ssh.sshOptions,
                     target.ssh.jumps.stream().map(OpenSsh.Address::parse).toList());
             CommandTransport transport = OpenSsh.transport(
                     ssh,

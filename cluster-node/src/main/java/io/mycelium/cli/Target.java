@@ -68,12 +68,48 @@ final class Target {
                         + " ssh -J). -i, --known-hosts and --accept-new-host-key apply to every hop.")
         List<String> jumps = List.of();
 
+        @Option(
+                names = "--via",
+                paramLabel = "USER@ADDR[:PORT]",
+                description = "With --host: start the agent on this host first and let it connect to the next hop"
+                        + " and finally to --host with its own ssh client (repeatable, first hop first); this machine"
+                        + " holds one connection, to the first hop. -i and --known-hosts are sent along (the key"
+                        + " stays on a hop only until its ssh logged in); --jump and --transport apply to the first"
+                        + " hop.")
+        List<String> vias = List.of();
+
+        @Option(
+                names = "--ssh-option",
+                paramLabel = "KEY=VALUE",
+                description = "With --host: pass -o KEY=VALUE to the ssh client that connects to --host (repeatable;"
+                        + " with --via, the last hop's ssh, e.g. BindAddress=ADDR).")
+        List<String> sshOptions = List.of();
+
         /** The session {@code choice} names, with these options. */
         Session session(Choice choice) {
             if (choice.host == null) {
+                if (!vias.isEmpty()) {
+                    throw new IllegalArgumentException("--via needs --host: the host to reach through the hops");
+                }
                 return Session.local();
             }
-            SshSession ssh = Session.ssh(choice.host);
+            Session parent = null;
+            for (String hop : vias) {
+                parent = hop(hop, parent).build();
+            }
+            SshSession ssh = hop(choice.host, parent);
+            for (String option : sshOptions) {
+                if (!option.matches("[A-Za-z]+=.*")) {
+                    throw new IllegalArgumentException("--ssh-option needs KEY=VALUE, got: " + option);
+                }
+                ssh = ssh.option(option);
+            }
+            return ssh.build();
+        }
+
+        /** One SSH hop: reached from this machine when {@code parent} is null, else from {@code parent}'s host. */
+        private SshSession hop(String address, Session parent) {
+            SshSession ssh = Session.ssh(address);
             if (identity != null) {
                 ssh = ssh.identity(identity);
             }
@@ -83,10 +119,13 @@ final class Target {
             if (acceptNew) {
                 ssh = ssh.hostKeyPolicy(OpenSsh.HostKeyPolicy.ACCEPT_NEW);
             }
+            if (parent != null) {
+                return ssh.via(parent);
+            }
             for (String jump : jumps) {
                 ssh = ssh.jump(jump);
             }
-            return ssh.transport(transport).build();
+            return ssh.transport(transport);
         }
     }
 }

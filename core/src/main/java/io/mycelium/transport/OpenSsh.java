@@ -133,6 +133,37 @@ public final class OpenSsh {
         return new CommandTransport(target.describe(), target.describe(), command(target), options, OpenSsh::classify);
     }
 
+    /**
+     * The transport for {@code target} reached from a parent agent's host: the parent's agent runs this ssh command
+     * there, so the connection to the target starts on the parent's host. The identity and known_hosts file, when set,
+     * are files on this machine sent to the parent's agent for the command.
+     *
+     * @param parentDescription the parent transport's {@link Transport#describe()}
+     * @param parentKey the parent transport's {@link Transport#poolKey()}
+     */
+    public static ViaTransport via(
+            Target target, CommandTransport.Options options, String parentDescription, String parentKey) {
+        Target onHop = new Target(
+                target.host(),
+                target.user(),
+                target.port(),
+                target.identity() == null ? null : Path.of(ViaTransport.IDENTITY),
+                target.knownHosts() == null ? null : Path.of(ViaTransport.KNOWN_HOSTS),
+                target.hostKeyPolicy(),
+                target.connectTimeout(),
+                target.extraOptions(),
+                target.jumps());
+        return new ViaTransport(
+                target.describe() + " via " + parentDescription,
+                target.describe(),
+                parentKey,
+                command(onHop),
+                target.identity(),
+                target.knownHosts(),
+                options,
+                OpenSsh::classify);
+    }
+
     static List<String> command(Target target) {
         List<String> command = new ArrayList<>(List.of("ssh", "-T", "-e", "none"));
         command.addAll(commonOptions(target));

@@ -102,6 +102,7 @@ final class AgentConnection {
         if (stream != null) {
             stream.onMessage(message);
         } else if (message instanceof Message.ExecStart
+                || message instanceof Message.ChildStart
                 || message instanceof Message.PutStart
                 || message instanceof Message.GetStart) {
             open(id, message);
@@ -158,6 +159,8 @@ final class AgentConnection {
                 ExecStream stream = new ExecStream(id, this, start);
                 streams.put(id, stream);
                 stream.start();
+            } else if (message instanceof Message.ChildStart start) {
+                openChild(id, start);
             } else if (message instanceof Message.PutStart start) {
                 PutStream stream = new PutStream(id, this, start);
                 streams.put(id, stream);
@@ -170,6 +173,31 @@ final class AgentConnection {
         } catch (RejectedExecutionException e) {
             streams.remove(id);
             send(id, failure(ErrorCode.AGENT_BUSY, "agent: all " + settings.maxWorkers() + " worker threads are busy"));
+        }
+    }
+
+    /**
+     * A child link: an exec of the program that reaches the child host. What the program prints is the child's
+     * connection, forwarded as this stream's output and never read here, so a child can only ever speak on its own
+     * stream: it cannot reach this agent's control stream, its other streams, or a sibling's.
+     */
+    private void openChild(int id, Message.ChildStart start) {
+        ChildFiles.Prepared prepared;
+        try {
+            prepared = ChildFiles.prepare(start);
+        } catch (OperationFailedException e) {
+            send(id, OperationFailedException.toFailure(e));
+            return;
+        }
+        ExecStream stream = new ExecStream(id, this, prepared.exec(), prepared.files());
+        streams.put(id, stream);
+        try {
+            stream.start();
+        } catch (RejectedExecutionException e) {
+            if (prepared.files() != null) {
+                prepared.files().remove();
+            }
+            throw e;
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one process: stdout and stderr are pumped to the controller under credit (no credit, no read: the process
  * blocks on its pipe), stdin arrives under the agent's credit, and the process tree is killed on cancel, timeout or
- * when the connection closes.
+ * when the connection closes. A child link ({@link Message.ChildStart}) is an exec of the program that reaches the child
+ * (its bytes pass through unread); its {@link ChildFiles} are removed as soon as the program first writes to stdout.
  */
 final class ExecStream implements AgentStream {
     private static final byte[] EOF = new byte[0];
@@ -28,6 +29,7 @@ final class ExecStream implements AgentStream {
     private final int id;
     private final AgentConnection connection;
     private final Message.ExecStart request;
+    private final ChildFiles childFiles;
     private final CreditWindow stdoutCredit;
     private final CreditWindow stderrCredit;
     private final ReceiveWindow stdinWindow;
@@ -40,9 +42,15 @@ final class ExecStream implements AgentStream {
     private ScheduledFuture<?> timeout;
 
     ExecStream(int id, AgentConnection connection, Message.ExecStart request) {
+        this(id, connection, request, null);
+    }
+
+    /** @param childFiles the secrets of a child link's program, removed once it wrote to stdout or ended; or null */
+    ExecStream(int id, AgentConnection connection, Message.ExecStart request, ChildFiles childFiles) {
         this.id = id;
         this.connection = connection;
         this.request = request;
+        this.childFiles = childFiles;
         this.stdoutCredit = new CreditWindow(connection.peerWindow());
         this.stderrCredit = new CreditWindow(connection.peerWindow());
         this.stdinWindow = new ReceiveWindow(connection.ownWindow());
@@ -84,12 +92,27 @@ final class ExecStream implements AgentStream {
     public void abort() {
         cancelled = true;
         kill();
+        removeChildFiles();
         stdoutCredit.close();
         stderrCredit.close();
         stdin.add(EOF);
     }
 
     private void run() {
+        try {
+            runProcess();
+        } finally {
+            removeChildFiles();
+        }
+    }
+
+    private void removeChildFiles() {
+        if (childFiles != null) {
+            childFiles.remove();
+        }
+    }
+
+    private void runProcess() {
         long started = System.nanoTime();
         try {
             process = connection.launcher().start(request);
@@ -161,6 +184,10 @@ final class ExecStream implements AgentStream {
                 }
                 if (n < allowed) {
                     credit.grant(allowed - n);
+                }
+                if (channel == Message.Channel.STDOUT) {
+                    // A child link's program writes to stdout only once it got through: its secrets can go.
+                    removeChildFiles();
                 }
                 connection.send(id, new Message.Output(channel, Arrays.copyOf(buffer, n)));
             }
