@@ -34,6 +34,33 @@ public final class ApiException extends RuntimeException {
                 400, "invalid_request", message, field == null ? Map.of() : Map.of("field", field), null);
     }
 
+    /**
+     * What a failure means to a client: an {@code ApiException} as it is, an {@link IllegalArgumentException} a 400,
+     * a timeout of the cluster a 503, anything else a 500 {@code internal} (which deserves a log line).
+     */
+    public static ApiException of(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ApiException api) {
+            return api;
+        }
+        if (t instanceof IllegalArgumentException iae) {
+            return new ApiException(400, "invalid_request", iae.getMessage());
+        }
+        if (t instanceof org.apache.pekko.pattern.AskTimeoutException
+                || t instanceof java.util.concurrent.TimeoutException) {
+            return new ApiException(
+                    503,
+                    "unavailable",
+                    "the cluster did not answer in time: " + t.getMessage(),
+                    Map.of(),
+                    Duration.ofSeconds(1));
+        }
+        return new ApiException(500, "internal", "internal error: " + t);
+    }
+
     /** 404. */
     public static ApiException notFound(String message) {
         return new ApiException(404, "not_found", message);

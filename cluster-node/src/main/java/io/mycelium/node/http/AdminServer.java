@@ -30,6 +30,7 @@ public final class AdminServer extends AllDirectives {
     private final ActorSystem<?> system;
     private final AdminSecurity security;
     private final ExecRoutes exec;
+    private final InteractiveRoutes interactive;
     private final HostRoutes hosts;
     private final PolicyRoutes policies;
     private final AuditRoutes audit;
@@ -47,6 +48,7 @@ public final class AdminServer extends AllDirectives {
         this.system = system;
         this.security = security;
         this.exec = new ExecRoutes(service, approvers);
+        this.interactive = new InteractiveRoutes(service, system);
         this.hosts = new HostRoutes(hostDirectory, askTimeout, system.scheduler());
         this.policies = new PolicyRoutes(policyStore, policyAdmins, askTimeout, system.scheduler());
         this.audit = new AuditRoutes(system);
@@ -85,6 +87,7 @@ public final class AdminServer extends AllDirectives {
                                                         security.authenticator(),
                                                         principal -> concat(
                                                                 exec.routes(principal),
+                                                                interactive.routes(principal),
                                                                 hosts.routes(principal),
                                                                 policies.routes(principal),
                                                                 audit.routes())))))));
