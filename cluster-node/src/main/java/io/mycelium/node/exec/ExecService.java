@@ -258,7 +258,14 @@ public final class ExecService {
 
     /** Runs a request and collects a bounded tail of its output: the unary API. */
     public CompletionStage<ExecResponse> execute(ExecRequest request, Principal principal, String clientIp) {
-        return start(request, principal, clientIp).thenCompose(started -> collect(started, settings.outputTailBytes()));
+        return execute(request, principal, clientIp, Terminal.DEFAULT);
+    }
+
+    /** {@link #execute(ExecRequest, Principal, String)} with the terminal size of a {@code tty} request. */
+    public CompletionStage<ExecResponse> execute(
+            ExecRequest request, Principal principal, String clientIp, Terminal terminal) {
+        return start(request, principal, clientIp, terminal)
+                .thenCompose(started -> collect(started, settings.outputTailBytes()));
     }
 
     private CompletionStage<ExecResponse> collect(Started started, int tailBytes) {
