@@ -2,6 +2,9 @@ package io.mycelium.node;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.pattern.AskTimeoutException;
 
 /**
  * An error the API answers with: an HTTP status and the JSON body {@code {code, message, details, retryAfter?}}.
@@ -40,7 +43,7 @@ public final class ApiException extends RuntimeException {
      */
     public static ApiException of(Throwable failure) {
         Throwable t = failure;
-        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+        while (t instanceof CompletionException && t.getCause() != null) {
             t = t.getCause();
         }
         if (t instanceof ApiException api) {
@@ -49,8 +52,7 @@ public final class ApiException extends RuntimeException {
         if (t instanceof IllegalArgumentException iae) {
             return new ApiException(400, "invalid_request", iae.getMessage());
         }
-        if (t instanceof org.apache.pekko.pattern.AskTimeoutException
-                || t instanceof java.util.concurrent.TimeoutException) {
+        if (t instanceof AskTimeoutException || t instanceof TimeoutException) {
             return new ApiException(
                     503,
                     "unavailable",

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Between the protobuf messages of {@code remote_execution.proto} and the exec API's own types. A request goes
@@ -128,7 +129,7 @@ final class GrpcMessages {
                 .setId(s.id())
                 .setAgentId(nullToEmpty(s.agentId()))
                 .setState(s.state().name())
-                .addAllCommand(s.command() == null ? java.util.List.of() : s.command())
+                .addAllCommand(s.command() == null ? List.of() : s.command())
                 .setRequestedBy(nullToEmpty(s.requestedBy()))
                 .setPolicy(nullToEmpty(s.policy()))
                 .setReason(nullToEmpty(s.reason()))
@@ -142,8 +143,7 @@ final class GrpcMessages {
                 .setStartTime(instant(s.startTime()))
                 .setEndTime(instant(s.endTime()))
                 .setDurationMs(millis(s.duration()))
-                .addAllDroppedEnvironment(
-                        s.droppedEnvironment() == null ? java.util.List.of() : s.droppedEnvironment());
+                .addAllDroppedEnvironment(s.droppedEnvironment() == null ? List.of() : s.droppedEnvironment());
         if (s.exitCode() != null) {
             b.setExitCode(s.exitCode());
         }

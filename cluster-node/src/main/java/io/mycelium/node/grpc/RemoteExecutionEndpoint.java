@@ -42,7 +42,10 @@ public final class RemoteExecutionEndpoint {
         this.materializer = Materializer.matFromSystem(system);
     }
 
-    /** Serves one gRPC request. */
+    /**
+     * Serves one gRPC request: authenticates it, then runs the called method for its principal. Failures become gRPC
+     * statuses; the {@code throws} is the generated handler's function type's.
+     */
     public CompletionStage<HttpResponse> handle(HttpRequest request) throws Exception {
         RemoteExecution implementation;
         try {

@@ -23,6 +23,7 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.japi.pf.PFBuilder;
+import org.apache.pekko.stream.InitialTimeoutException;
 import org.apache.pekko.stream.StreamLimitReachedException;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -193,7 +194,7 @@ final class InteractiveRoutes extends AllDirectives {
 
     /** The last message of a session that could not run to an exit: {@code {"type":"error","status":..,..}}. */
     static Message error(Throwable failure) {
-        ApiException api = failure instanceof org.apache.pekko.stream.InitialTimeoutException
+        ApiException api = failure instanceof InitialTimeoutException
                 ? new ApiException(
                         408,
                         "request_timeout",

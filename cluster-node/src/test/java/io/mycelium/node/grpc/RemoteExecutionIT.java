@@ -18,7 +18,9 @@ import io.mycelium.node.grpc.v1.ExecStatusReply;
 import io.mycelium.node.grpc.v1.InteractiveInput;
 import io.mycelium.node.grpc.v1.RemoteExecutionClient;
 import io.mycelium.node.identity.BearerTokens;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -173,6 +175,88 @@ class RemoteExecutionIT {
         ExecEvent last = events.get(events.size() - 1);
         assertThat(last.hasExit()).isTrue();
         assertThat(last.getExit().getExitCode()).isEqualTo(4);
+    }
+
+    /**
+     * curl as the slow reader: it honours HTTP/2 flow control, so what it does not read stays unsent. (The pekko-grpc
+     * Java client is no use here: its Netty channel keeps reading a server stream its caller does not pull.)
+     */
+    @Test
+    void aStreamThatIsReadSlowlyStallsTheProcessAndOneWhoseClientLeavesIsKilled() throws Exception {
+        start("");
+        long total = 256L * 1024 * 1024;
+        byte[] message = request("dd", "if=/dev/zero", "bs=65536", "count=" + total / 65536, "status=none")
+                .setId("gs-1")
+                .build()
+                .toByteArray();
+        ByteBuffer frame = ByteBuffer.allocate(5 + message.length);
+        frame.put((byte) 0).putInt(message.length).put(message);
+        Path body = Files.write(dataDir.resolve("request.grpc"), frame.array());
+        Process curl = new ProcessBuilder(
+                        "curl",
+                        "-sS",
+                        "--http2-prior-knowledge",
+                        "--limit-rate",
+                        "1k",
+                        "-o",
+                        "/dev/null",
+                        "-H",
+                        "content-type: application/grpc",
+                        "-H",
+                        "te: trailers",
+                        "--data-binary",
+                        "@" + body,
+                        "http://127.0.0.1:" + node.httpAddress().getPort()
+                                + "/mycelium.exec.v1.RemoteExecution/ExecuteStream")
+                .redirectErrorStream(true)
+                .start();
+        try {
+            ExecId id = ExecId.newBuilder().setId("gs-1").build();
+            long pid = 0;
+            for (int i = 0; i < 100 && pid == 0; i++) {
+                Thread.sleep(100);
+                try {
+                    pid = await(client.status(id)).getPid();
+                } catch (ExecutionException notYet) {
+                    pid = 0;
+                }
+            }
+            assertThat(pid).as("the process started").isPositive();
+            Thread.sleep(3000);
+            long stalled = written(pid);
+            Thread.sleep(1000);
+            assertThat(written(pid))
+                    .as("dd still writes while the client reads 1 KiB/s")
+                    .isEqualTo(stalled);
+            assertThat(stalled).isLessThan(64L * 1024 * 1024);
+
+            curl.destroy();
+            String state = "";
+            for (int i = 0; i < 100 && !state.equals("FAILED"); i++) {
+                Thread.sleep(100);
+                state = await(client.status(id)).getState();
+            }
+            assertThat(state)
+                    .as("the client went away, so the process was killed")
+                    .isEqualTo("FAILED");
+            assertThat(Files.exists(Path.of("/proc/" + pid))).isFalse();
+        } finally {
+            curl.destroyForcibly();
+        }
+    }
+
+    /** Bytes the process wrote so far, from the kernel's accounting. */
+    private static long written(long pid) throws Exception {
+        Path io = Path.of("/proc/" + pid + "/io");
+        if (!Files.exists(io)) {
+            throw new AssertionError("dd ended although the client read nothing: its output was buffered somewhere");
+        }
+        for (String line : Files.readAllLines(io)) {
+            if (line.startsWith("wchar:")) {
+                return Long.parseLong(line.substring(6).trim());
+            }
+        }
+        throw new AssertionError("no wchar in " + io);
     }
 
     @Test
