@@ -2,6 +2,9 @@ package io.mycelium.node;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.pattern.AskTimeoutException;
 
 /**
  * An error the API answers with: an HTTP status and the JSON body {@code {code, message, details, retryAfter?}}.
@@ -32,6 +35,32 @@ public final class ApiException extends RuntimeException {
     public static ApiException badRequest(String field, String message) {
         return new ApiException(
                 400, "invalid_request", message, field == null ? Map.of() : Map.of("field", field), null);
+    }
+
+    /**
+     * What a failure means to a client: an {@code ApiException} as it is, an {@link IllegalArgumentException} a 400,
+     * a timeout of the cluster a 503, anything else a 500 {@code internal} (which deserves a log line).
+     */
+    public static ApiException of(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ApiException api) {
+            return api;
+        }
+        if (t instanceof IllegalArgumentException iae) {
+            return new ApiException(400, "invalid_request", iae.getMessage());
+        }
+        if (t instanceof AskTimeoutException || t instanceof TimeoutException) {
+            return new ApiException(
+                    503,
+                    "unavailable",
+                    "the cluster did not answer in time: " + t.getMessage(),
+                    Map.of(),
+                    Duration.ofSeconds(1));
+        }
+        return new ApiException(500, "internal", "internal error: " + t);
     }
 
     /** 404. */

@@ -75,20 +75,21 @@ public final class ExecService {
      * limit, 404 unknown host, 403 denied, 409 id conflict, ...).
      */
     public CompletionStage<Started> start(ExecRequest request, Principal principal, String clientIp) {
+        return start(request, principal, clientIp, Terminal.DEFAULT);
+    }
+
+    /** {@link #start(ExecRequest, Principal, String)} with the terminal size of a {@code tty} request. */
+    public CompletionStage<Started> start(
+            ExecRequest request, Principal principal, String clientIp, Terminal terminal) {
         if (request.requestedBy() != null && !request.requestedBy().equals(principal.name())) {
             return CompletableFuture.failedFuture(ApiException.badRequest(
                     "requestedBy",
                     "requestedBy is " + request.requestedBy() + " but the request was authenticated as "
                             + principal.name()));
         }
-        if (request.tty()) {
-            // The agent starts processes on pipes; a PTY needs agent support that is not built yet.
-            return CompletableFuture.failedFuture(new ApiException(
-                    501, "not_implemented", "tty is not supported yet: processes run on pipes, without a terminal"));
-        }
         return limiter.acquire(principal.name())
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(rateLimited(e)))
-                .thenCompose(permit -> decideAndRun(request, principal, clientIp)
+                .thenCompose(permit -> decideAndRun(request, principal, clientIp, terminal)
                         .handle((started, failure) -> {
                             if (failure != null) {
                                 permit.release();
@@ -112,7 +113,8 @@ public final class ExecService {
         return cause;
     }
 
-    private CompletionStage<Started> decideAndRun(ExecRequest request, Principal principal, String clientIp) {
+    private CompletionStage<Started> decideAndRun(
+            ExecRequest request, Principal principal, String clientIp, Terminal terminal) {
         CompletionStage<HostSpec> host = host(request.agentId());
         CompletionStage<PolicySet> policySet =
                 AskPattern.ask(policies, PolicyStore.Get::new, settings.askTimeout(), system.scheduler());
@@ -151,7 +153,7 @@ public final class ExecService {
                             ? awaitApproval(request.id(), principal)
                             : CompletableFuture.completedFuture(d))
                     .thenCompose(d -> switch (d) {
-                        case Execution.Authorized a -> run(request, spec, a);
+                        case Execution.Authorized a -> run(request, spec, a, terminal);
                         case Execution.Refused r -> CompletableFuture.failedFuture(refusal(r));
                         case Execution.PendingApproval p ->
                             CompletableFuture.failedFuture(new IllegalStateException("still pending after waiting"));
@@ -181,13 +183,17 @@ public final class ExecService {
                 });
     }
 
-    private CompletionStage<Started> run(ExecRequest request, HostSpec host, Execution.Authorized authorized) {
+    private CompletionStage<Started> run(
+            ExecRequest request, HostSpec host, Execution.Authorized authorized, Terminal terminal) {
         PolicyDecision.Allowed allowed = authorized.allowed();
         List<String> command = allowed.limits().wrap(request.command());
         if (request.user() != null) {
             List<String> asUser = new ArrayList<>(List.of("sudo", "-n", "-u", request.user(), "--"));
             asUser.addAll(command);
             command = asUser;
+        }
+        if (request.tty()) {
+            command = terminal.wrap(command);
         }
         RunSpec spec = new RunSpec(
                 command,
@@ -269,7 +275,14 @@ public final class ExecService {
 
     /** Runs a request and collects a bounded tail of its output: the unary API. */
     public CompletionStage<ExecResponse> execute(ExecRequest request, Principal principal, String clientIp) {
-        return start(request, principal, clientIp).thenCompose(started -> collect(started, settings.outputTailBytes()));
+        return execute(request, principal, clientIp, Terminal.DEFAULT);
+    }
+
+    /** {@link #execute(ExecRequest, Principal, String)} with the terminal size of a {@code tty} request. */
+    public CompletionStage<ExecResponse> execute(
+            ExecRequest request, Principal principal, String clientIp, Terminal terminal) {
+        return start(request, principal, clientIp, terminal)
+                .thenCompose(started -> collect(started, settings.outputTailBytes()));
     }
 
     private CompletionStage<ExecResponse> collect(Started started, int tailBytes) {

@@ -3,6 +3,7 @@ package io.mycelium.node.http;
 import io.mycelium.node.ApiException;
 import io.mycelium.node.exec.ActiveExecutions;
 import io.mycelium.node.exec.ExecService;
+import io.mycelium.node.grpc.RemoteExecutionEndpoint;
 import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.AuthDirectives;
@@ -26,13 +27,16 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 
 /**
- * The admin HTTP server: {@code /api/v1/...} behind authentication, {@code /health} and {@code /ready} open. Every
- * error is JSON {@code {code, message, details}}, rejections and unexpected exceptions included.
+ * The admin HTTP server: {@code /api/v1/...} behind authentication, {@code /health} and {@code /ready} open, and
+ * the gRPC {@code RemoteExecution} service on the same port (HTTP/2). Every HTTP error is JSON {@code {code, message,
+ * details}}, rejections and unexpected exceptions included.
  */
 public final class AdminServer extends AllDirectives {
     private final ActorSystem<?> system;
     private final AdminSecurity security;
     private final ExecRoutes exec;
+    private final InteractiveRoutes interactive;
+    private final RemoteExecutionEndpoint grpc;
     private final HostRoutes hosts;
     private final PolicyRoutes policies;
     private final AuditRoutes audit;
@@ -53,6 +57,8 @@ public final class AdminServer extends AllDirectives {
         this.system = system;
         this.security = security;
         this.exec = new ExecRoutes(service, approvers);
+        this.interactive = new InteractiveRoutes(service, system);
+        this.grpc = new RemoteExecutionEndpoint(service, security.authenticator(), system);
         this.hosts = new HostRoutes(hostDirectory, askTimeout, system.scheduler());
         this.policies = new PolicyRoutes(policyStore, policyAdmins, askTimeout, system.scheduler());
         this.audit = new AuditRoutes(system);
@@ -62,9 +68,13 @@ public final class AdminServer extends AllDirectives {
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
     public CompletionStage<ServerBinding> bind(String host, int port) {
+        // HTTP/2 carries gRPC; on a plaintext port only when asked (see mycelium.node.http.plaintext-http2).
+        boolean http2 = security.tls().isPresent()
+                || system.settings().config().getBoolean("mycelium.node.http.plaintext-http2");
         ServerBuilder builder = Http.get(system)
                 .newServerAt(host, port)
-                .withSettings(AuthDirectives.serverSettings(ServerSettings.create(system.classicSystem())));
+                .withSettings(AuthDirectives.serverSettings(ServerSettings.create(system.classicSystem()))
+                        .withEnableHttp2(http2));
         if (security.tls().isPresent()) {
             builder = builder.enableHttps(security.tls().get().connectionContext());
         }
@@ -85,6 +95,8 @@ public final class AdminServer extends AllDirectives {
                                         () -> get(
                                                 () -> complete(Json.response(200, java.util.Map.of("status", "up"))))),
                                 path("ready", () -> get(this::ready)),
+                                // gRPC (HTTP/2) calls authenticate themselves and answer with gRPC statuses.
+                                pathPrefix(RemoteExecutionEndpoint.PATH_PREFIX, () -> handle(grpc::handle)),
                                 pathPrefix(
                                         "api",
                                         () -> unlessDraining(() -> pathPrefix(
@@ -93,6 +105,7 @@ public final class AdminServer extends AllDirectives {
                                                         security.authenticator(),
                                                         principal -> concat(
                                                                 exec.routes(principal),
+                                                                interactive.routes(principal),
                                                                 hosts.routes(principal),
                                                                 policies.routes(principal),
                                                                 audit.routes(),

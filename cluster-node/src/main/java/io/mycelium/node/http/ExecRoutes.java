@@ -3,6 +3,7 @@ package io.mycelium.node.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mycelium.node.ApiException;
+import io.mycelium.node.exec.ExecRequest;
 import io.mycelium.node.exec.ExecRequestParser;
 import io.mycelium.node.exec.ExecService;
 import io.mycelium.node.exec.OutputChunk;
@@ -50,13 +51,15 @@ final class ExecRoutes extends AllDirectives {
                 () -> concat(
                         pathEnd(() -> post(() -> withBody(
                                 principal,
-                                (body, ip) -> service.execute(ExecRequestParser.parse(body), principal, ip)
+                                (body, ip) -> service.execute(
+                                                notInteractive(ExecRequestParser.parse(body)), principal, ip)
                                         .thenApply(r -> Json.response(200, r))))),
                         path(
                                 "stream",
                                 () -> post(() -> withBody(
                                         principal,
-                                        (body, ip) -> service.start(ExecRequestParser.parse(body), principal, ip)
+                                        (body, ip) -> service.start(
+                                                        notInteractive(ExecRequestParser.parse(body)), principal, ip)
                                                 .thenApply(started -> HttpResponse.create()
                                                         .withStatus(200)
                                                         .withEntity(HttpEntities.createChunked(
@@ -70,6 +73,15 @@ final class ExecRoutes extends AllDirectives {
                                                 service.cancel(id, principal).thenApply(s -> Json.response(200, s)))))),
                         path(PathMatchers.segment().slash("approve"), id -> post(() -> decide(id, true, principal))),
                         path(PathMatchers.segment().slash("deny"), id -> post(() -> decide(id, false, principal)))));
+    }
+
+    /** Streamed stdin needs the WebSocket: over POST nobody would ever write it. */
+    private static ExecRequest notInteractive(ExecRequest request) {
+        if (request.interactive()) {
+            throw ApiException.badRequest(
+                    "interactive", "interactive executions run over the WebSocket GET /api/v1/exec/{id}/interactive");
+        }
+        return request;
     }
 
     private Route decide(String id, boolean approve, Principal principal) {
@@ -117,6 +129,11 @@ final class ExecRoutes extends AllDirectives {
 
     /** One NDJSON line for a chunk. */
     static ByteString line(OutputChunk chunk) {
+        return ByteString.fromString(event(chunk).toString() + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** A chunk as the JSON object of a stream line or of an interactive session's message. */
+    static ObjectNode event(OutputChunk chunk) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         switch (chunk) {
             case OutputChunk.Started s ->
@@ -132,7 +149,7 @@ final class ExecRoutes extends AllDirectives {
             case OutputChunk.Failed f ->
                 o.put("type", "error").put("code", f.code()).put("message", f.message());
         }
-        return ByteString.fromString(o.toString() + "\n", StandardCharsets.UTF_8);
+        return o;
     }
 
     private static void data(ObjectNode o, byte[] bytes) {

@@ -50,7 +50,7 @@ public final class AuthDirectives {
         return Directives.extractRequest(request -> {
             Principal principal;
             try {
-                principal = authenticator.authenticate(tlsSession(request), authorization(request), remote(request));
+                principal = principal(authenticator, request);
             } catch (AuthenticationRequiredException e) {
                 log.info(
                         "admin API request {} {} refused: {}",
@@ -61,6 +61,15 @@ public final class AuthDirectives {
             }
             return inner.apply(principal);
         });
+    }
+
+    /**
+     * The principal of a request by the same rules, for handlers outside the routing DSL (gRPC).
+     *
+     * @throws AuthenticationRequiredException when the request carries no acceptable identity
+     */
+    public static Principal principal(Authenticator authenticator, HttpRequest request) {
+        return authenticator.authenticate(tlsSession(request), authorization(request), remote(request));
     }
 
     /** The server settings the directives rely on: the TLS session and the remote address as request attributes. */
