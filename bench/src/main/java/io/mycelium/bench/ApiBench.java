@@ -88,6 +88,9 @@ public final class ApiBench {
 
     private Map<String, Object> nodes(Path dataDir, int count, String pgUrl) throws Exception {
         String schema = "bench_" + Long.toHexString(System.nanoTime());
+        if (pgUrl != null) {
+            sql(pgUrl, "CREATE SCHEMA " + schema);
+        }
         List<Node> started = new ArrayList<>();
         try {
             String seed = null;
@@ -115,6 +118,16 @@ public final class ApiBench {
             for (int i = started.size() - 1; i >= 0; i--) {
                 started.get(i).stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
             }
+            if (pgUrl != null) {
+                sql(pgUrl, "DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private static void sql(String url, String statement) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "mycelium", "mycelium");
+                java.sql.Statement s = c.createStatement()) {
+            s.execute(statement);
         }
     }
 
