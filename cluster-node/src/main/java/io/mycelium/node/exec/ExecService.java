@@ -307,65 +307,60 @@ public final class ExecService {
                         system)
                 .thenApply(last -> {
                     times[1] = Instant.now();
-                    byte[] o = out.bytes();
-                    byte[] e = err.bytes();
-                    String ot = OutputTail.textOrNull(o);
-                    String et = OutputTail.textOrNull(e);
-                    boolean truncated = out.truncated() || err.truncated();
+                    Outcome outcome = new Outcome(status, out, err, times[0], times[1]);
                     return switch (last) {
                         case OutputChunk.Exited x ->
-                            new ExecResponse(
-                                    status.id(),
-                                    status.agentId(),
-                                    x.exitCode(),
-                                    x.signal(),
-                                    ot,
-                                    OutputTail.base64OrNull(o, ot),
-                                    et,
-                                    OutputTail.base64OrNull(e, et),
-                                    truncated,
-                                    times[0],
-                                    times[1],
-                                    x.duration(),
-                                    x.timedOut(),
-                                    false,
-                                    null);
+                            outcome.response(x.exitCode(), x.signal(), x.duration(), x.timedOut(), false, null);
                         case OutputChunk.Failed f ->
-                            new ExecResponse(
-                                    status.id(),
-                                    status.agentId(),
+                            outcome.response(
                                     null,
                                     0,
-                                    ot,
-                                    OutputTail.base64OrNull(o, ot),
-                                    et,
-                                    OutputTail.base64OrNull(e, et),
-                                    truncated,
-                                    times[0],
-                                    times[1],
                                     null,
                                     false,
                                     f.code().equals("cancelled"),
                                     Map.of("code", f.code(), "message", f.message()));
                         case null, default ->
-                            new ExecResponse(
-                                    status.id(),
-                                    status.agentId(),
+                            outcome.response(
                                     null,
                                     0,
-                                    ot,
-                                    OutputTail.base64OrNull(o, ot),
-                                    et,
-                                    OutputTail.base64OrNull(e, et),
-                                    truncated,
-                                    times[0],
-                                    times[1],
                                     null,
                                     false,
                                     false,
                                     Map.of("code", "connection_lost", "message", "the output ended without an exit"));
                     };
                 });
+    }
+
+    /** What every unary answer carries whatever the ending: the request, the output tails, the times. */
+    private record Outcome(ExecStatus status, OutputTail out, OutputTail err, Instant start, Instant end) {
+        ExecResponse response(
+                Integer exitCode,
+                int signal,
+                java.time.Duration duration,
+                boolean timedOut,
+                boolean cancelled,
+                Map<String, String> error) {
+            byte[] o = out.bytes();
+            byte[] e = err.bytes();
+            String ot = OutputTail.textOrNull(o);
+            String et = OutputTail.textOrNull(e);
+            return new ExecResponse(
+                    status.id(),
+                    status.agentId(),
+                    exitCode,
+                    signal,
+                    ot,
+                    OutputTail.base64OrNull(o, ot),
+                    et,
+                    OutputTail.base64OrNull(e, et),
+                    out.truncated() || err.truncated(),
+                    start,
+                    end,
+                    duration,
+                    timedOut,
+                    cancelled,
+                    error);
+        }
     }
 
     /** The status from the execution's facts, or a 404. */
@@ -382,30 +377,26 @@ public final class ExecService {
 
     /** Cancels an execution; 404 when unknown, 409 when it already ended. */
     public CompletionStage<ExecStatus> cancel(String id, Principal by) {
-        return status(id)
-                .thenCompose(s -> sharding.entityRefFor(Execution.TYPE, id)
-                        .<StatusReply<ExecStatus>>ask(
-                                replyTo -> new Execution.Cancel(by.name(), replyTo), settings.askTimeout())
-                        .thenApply(reply -> {
-                            if (reply.isError()) {
-                                throw new ApiException(
-                                        409, "already_ended", reply.getError().getMessage());
-                            }
-                            return reply.getValue();
-                        }));
+        return askKnown(id, replyTo -> new Execution.Cancel(by.name(), replyTo), "already_ended");
     }
 
     /** An approver's decision on a pending execution. */
     public CompletionStage<ExecStatus> decide(String id, boolean approve, String reason, Principal approver) {
+        return askKnown(id, replyTo -> new Execution.Decide(approve, approver.name(), reason, replyTo), "not_pending");
+    }
+
+    /** Asks a known execution (404 otherwise); an error reply is a 409 with {@code conflict} as its code. */
+    private CompletionStage<ExecStatus> askKnown(
+            String id,
+            java.util.function.Function<ActorRef<StatusReply<ExecStatus>>, Execution.Command> command,
+            String conflict) {
         return status(id)
                 .thenCompose(s -> sharding.entityRefFor(Execution.TYPE, id)
-                        .<StatusReply<ExecStatus>>ask(
-                                replyTo -> new Execution.Decide(approve, approver.name(), reason, replyTo),
-                                settings.askTimeout())
+                        .<StatusReply<ExecStatus>>ask(command::apply, settings.askTimeout())
                         .thenApply(reply -> {
                             if (reply.isError()) {
                                 throw new ApiException(
-                                        409, "not_pending", reply.getError().getMessage());
+                                        409, conflict, reply.getError().getMessage());
                             }
                             return reply.getValue();
                         }));
