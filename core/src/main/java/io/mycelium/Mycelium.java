@@ -1,5 +1,7 @@
 package io.mycelium;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.mycelium.spi.HostProvider;
 import io.mycelium.transport.Transport;
 import java.util.ServiceLoader;
@@ -44,9 +46,15 @@ public final class Mycelium implements AutoCloseable {
         this.settings = ContextSettings.from(system.settings().config());
     }
 
-    /** Mycelium on an actor system of its own, stopped by {@link #close()}. */
+    /**
+     * Mycelium on an actor system of its own, stopped by {@link #close()}. The system is a local one even when a
+     * {@code reference.conf} on the class path (the cluster node's) makes Pekko's default provider the cluster: a
+     * standalone system never joins one, so it must not bind a remoting port.
+     */
     public static Mycelium standalone() {
-        return new Mycelium(ActorSystem.create(Behaviors.empty(), "mycelium"), true);
+        Config config =
+                ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load());
+        return new Mycelium(ActorSystem.create(Behaviors.empty(), "mycelium", config), true);
     }
 
     /** Mycelium on the caller's actor system; {@link #close()} leaves the system running. */
