@@ -40,14 +40,15 @@ import org.apache.pekko.stream.javadsl.Sink;
  * over the three admin ports). Per setup: sequential latency (p50/p99) and throughput with {@code bench.api.clients}
  * concurrent clients, plus execution facts persisted per second during the throughput phase (events tagged {@code
  * exec} counted through the read journal). Knobs: {@code -Dbench.api.requests} (default 1000), {@code
- * -Dbench.api.warmup} (300), {@code -Dbench.api.clients} (8), {@code -Dbench.api.out}; PostgreSQL from
+ * -Dbench.api.warmup} (2000: the node's request path is still getting faster
+ * after 1,000 calls), {@code -Dbench.api.clients} (8), {@code -Dbench.api.out}; PostgreSQL from
  * {@code MYCELIUM_PG_URL} (setups needing it are skipped, and say so, without it).
  */
 public final class ApiBench {
     private static final String BODY = "{\"agentId\":\"local\",\"command\":[\"true\"]}";
 
     private final int requests = Integer.getInteger("bench.api.requests", 1000);
-    private final int warmup = Integer.getInteger("bench.api.warmup", 300);
+    private final int warmup = Integer.getInteger("bench.api.warmup", 2000);
     private final int clients = Integer.getInteger("bench.api.clients", 8);
     private final HttpClient http = HttpClient.newBuilder()
             .executor(Executors.newFixedThreadPool(4))
