@@ -149,19 +149,25 @@ final class WasmWorkerActor extends AbstractBehavior<WasmWorkerActor.Command> {
             send(m.call(), m.result(), false);
         } else {
             waiting.add(m);
-            if (!starting) {
-                starting = true;
-                WasmHostSetup hostSetup;
-                try {
-                    hostSetup = setup.get();
-                } catch (RuntimeException e) {
-                    getContext().getSelf().tell(new Prepared(null, e));
-                    return this;
-                }
-                getContext().pipeToSelf(hostSetup.prepare(threads), Prepared::new);
-            }
+            startWorker();
         }
         return this;
+    }
+
+    /** Prepares the host and starts a worker for the waiting calls, unless that is under way. */
+    private void startWorker() {
+        if (starting) {
+            return;
+        }
+        starting = true;
+        WasmHostSetup hostSetup;
+        try {
+            hostSetup = setup.get();
+        } catch (RuntimeException e) {
+            getContext().getSelf().tell(new Prepared(null, e));
+            return;
+        }
+        getContext().pipeToSelf(hostSetup.prepare(threads), Prepared::new);
     }
 
     private Behavior<Command> onPrepared(Prepared m) {
@@ -252,6 +258,15 @@ final class WasmWorkerActor extends AbstractBehavior<WasmWorkerActor.Command> {
                         ByteBuffer.allocate(4).putInt(body.length).array())
                 .concat(ByteString.fromArrayUnsafe(body));
         QueueOfferResult offered = stdin.offer(bytes);
+        if (offered == QueueOfferResult.closed()) {
+            // The exec stream ended (the worker or the connection went) before its output said so.
+            workerGone("the Wasm worker's stdin closed");
+            result.completeExceptionally(failure(
+                    WasmCallException.Failure.WORKER_FAILED,
+                    "the Wasm worker's stdin closed before the call was sent; the next call starts a new worker",
+                    ""));
+            return;
+        }
         if (offered != QueueOfferResult.enqueued()) {
             loaded.remove(sha256);
             result.completeExceptionally(Errors.of(
@@ -382,7 +397,11 @@ final class WasmWorkerActor extends AbstractBehavior<WasmWorkerActor.Command> {
         if (stdin == null) {
             return;
         }
-        stdin.complete();
+        try {
+            stdin.complete(); // the worker sees end of input and exits
+        } catch (IllegalStateException streamEndedFirst) {
+            // The exec stream ended or was cancelled before (context closed, process gone): nothing left to close.
+        }
         stdin = null;
         generation++; // later output of the old worker is stale
         String tail = String.join("\n", stderrTail);
