@@ -1,18 +1,12 @@
 package io.mycelium.node.host;
 
-import static io.mycelium.journal.testkit.GoldenBytes.assertSerializedMatches;
-
 import io.mycelium.node.GoldenSystem;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The stored and wire format of the host directory's facts and the host context's messages, pinned in
@@ -33,30 +27,14 @@ class HostGoldenBytesTest {
             true,
             Map.of("role", "web"));
 
-    private static ActorTestKit testKit;
-    private static ActorSystem<?> system;
-
-    @BeforeAll
-    static void start() {
-        testKit = GoldenSystem.start();
-        system = testKit.system();
-    }
-
-    @AfterAll
-    static void stop() {
-        testKit.shutdownTestKit();
-    }
-
-    private static <T> ActorRef<T> ref() {
-        return system.deadLetters();
-    }
+    @RegisterExtension
+    static final GoldenSystem golden = new GoldenSystem();
 
     @Test
     void hostsAndRuns() {
-        assertSerializedMatches(system, "host-spec-v1", WEB1);
-        assertSerializedMatches(system, "host-spec-local-v1", HostSpec.local("local", Map.of()));
-        assertSerializedMatches(
-                system,
+        golden.assertMatches("host-spec-v1", WEB1);
+        golden.assertMatches("host-spec-local-v1", HostSpec.local("local", Map.of()));
+        golden.assertMatches(
                 "run-spec-v1",
                 new RunSpec(
                         List.of("sh", "-c", "echo hi"),
@@ -69,26 +47,25 @@ class HostGoldenBytesTest {
 
     @Test
     void theDirectory() {
-        assertSerializedMatches(system, "host-directory-get-v1", new HostDirectory.Get("web1", ref()));
-        assertSerializedMatches(system, "host-directory-list-all-v1", new HostDirectory.ListAll(ref()));
-        assertSerializedMatches(system, "host-directory-hosts-v1", new HostDirectory.Hosts(List.of(WEB1)));
-        assertSerializedMatches(system, "host-directory-register-v1", new HostDirectory.Register(WEB1, "alice", ref()));
-        assertSerializedMatches(system, "host-directory-remove-v1", new HostDirectory.Remove("web1", "alice", ref()));
-        assertSerializedMatches(system, "host-registered-v1", new HostDirectory.HostRegistered(WEB1, "alice", AT));
-        assertSerializedMatches(system, "host-removed-v1", new HostDirectory.HostRemoved("web1", "alice", AT));
-        assertSerializedMatches(system, "host-directory-state-v1", new HostDirectory.State(Map.of("web1", WEB1)));
+        golden.assertMatches("host-directory-get-v1", new HostDirectory.Get("web1", golden.ref()));
+        golden.assertMatches("host-directory-list-all-v1", new HostDirectory.ListAll(golden.ref()));
+        golden.assertMatches("host-directory-hosts-v1", new HostDirectory.Hosts(List.of(WEB1)));
+        golden.assertMatches("host-directory-register-v1", new HostDirectory.Register(WEB1, "alice", golden.ref()));
+        golden.assertMatches("host-directory-remove-v1", new HostDirectory.Remove("web1", "alice", golden.ref()));
+        golden.assertMatches("host-registered-v1", new HostDirectory.HostRegistered(WEB1, "alice", AT));
+        golden.assertMatches("host-removed-v1", new HostDirectory.HostRemoved("web1", "alice", AT));
+        golden.assertMatches("host-directory-state-v1", new HostDirectory.State(Map.of("web1", WEB1)));
     }
 
     @Test
     void theContext() {
         RunSpec spec = new RunSpec(List.of("true"), Map.of(), null, null, true, null);
-        assertSerializedMatches(system, "host-context-run-v1", new HostContext.Run("x-1", WEB1, spec, ref()));
-        assertSerializedMatches(system, "host-context-cancel-v1", new HostContext.Cancel("x-1", "alice"));
-        assertSerializedMatches(system, "host-context-is-running-v1", new HostContext.IsRunning("x-1", ref()));
-        assertSerializedMatches(system, "host-context-run-state-v1", HostContext.RunState.UNKNOWN);
-        assertSerializedMatches(
-                system, "host-context-refused-v1", new HostContext.Refused("conflict", "already ran here"));
-        assertSerializedMatches(system, "host-context-run-ended-v1", new HostContext.RunEnded("x-1"));
-        assertSerializedMatches(system, "host-context-idle-check-v1", new HostContext.IdleCheck());
+        golden.assertMatches("host-context-run-v1", new HostContext.Run("x-1", WEB1, spec, golden.ref()));
+        golden.assertMatches("host-context-cancel-v1", new HostContext.Cancel("x-1", "alice"));
+        golden.assertMatches("host-context-is-running-v1", new HostContext.IsRunning("x-1", golden.ref()));
+        golden.assertMatches("host-context-run-state-v1", HostContext.RunState.UNKNOWN);
+        golden.assertMatches("host-context-refused-v1", new HostContext.Refused("conflict", "already ran here"));
+        golden.assertMatches("host-context-run-ended-v1", new HostContext.RunEnded("x-1"));
+        golden.assertMatches("host-context-idle-check-v1", new HostContext.IdleCheck());
     }
 }

@@ -1,18 +1,12 @@
 package io.mycelium.node.policy;
 
-import static io.mycelium.journal.testkit.GoldenBytes.assertSerializedMatches;
-
 import io.mycelium.node.GoldenSystem;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The stored and wire format of policies, decisions and the policy store's facts, pinned in src/test/resources/golden:
@@ -35,30 +29,14 @@ class PolicyGoldenBytesTest {
             List.of("APP_ENV"),
             new ResourceLimits(60, 1L << 30, 1024));
 
-    private static ActorTestKit testKit;
-    private static ActorSystem<?> system;
-
-    @BeforeAll
-    static void start() {
-        testKit = GoldenSystem.start();
-        system = testKit.system();
-    }
-
-    @AfterAll
-    static void stop() {
-        testKit.shutdownTestKit();
-    }
-
-    private static <T> ActorRef<T> ref() {
-        return system.deadLetters();
-    }
+    @RegisterExtension
+    static final GoldenSystem golden = new GoldenSystem();
 
     @Test
     void policiesAndDecisions() {
-        assertSerializedMatches(system, "exec-policy-v1", POLICY);
-        assertSerializedMatches(system, "policy-set-v1", new PolicySet(List.of(POLICY), "api", 3, AT, "alice"));
-        assertSerializedMatches(
-                system,
+        golden.assertMatches("exec-policy-v1", POLICY);
+        golden.assertMatches("policy-set-v1", new PolicySet(List.of(POLICY), "api", 3, AT, "alice"));
+        golden.assertMatches(
                 "policy-allowed-v1",
                 new PolicyDecision.Allowed(
                         "web-deploy",
@@ -67,18 +45,18 @@ class PolicyGoldenBytesTest {
                         Map.of("APP_ENV", "prod"),
                         List.of("LD_PRELOAD"),
                         ResourceLimits.NONE));
-        assertSerializedMatches(system, "policy-denied-v1", new PolicyDecision.Denied("web-deploy", "rm * is denied"));
+        golden.assertMatches("policy-denied-v1", new PolicyDecision.Denied("web-deploy", "rm * is denied"));
     }
 
     @Test
     void theStore() {
-        assertSerializedMatches(system, "policy-store-get-v1", new PolicyStore.Get(ref()));
-        assertSerializedMatches(
-                system, "policy-store-replace-v1", new PolicyStore.Replace(List.of(POLICY), "alice", ref()));
-        assertSerializedMatches(system, "policy-store-reset-v1", new PolicyStore.Reset("alice", ref()));
+        golden.assertMatches("policy-store-get-v1", new PolicyStore.Get(golden.ref()));
+        golden.assertMatches(
+                "policy-store-replace-v1", new PolicyStore.Replace(List.of(POLICY), "alice", golden.ref()));
+        golden.assertMatches("policy-store-reset-v1", new PolicyStore.Reset("alice", golden.ref()));
         PolicyStore.PoliciesReplaced replaced = new PolicyStore.PoliciesReplaced(List.of(POLICY), "alice", AT);
-        assertSerializedMatches(system, "policies-replaced-v1", replaced);
-        assertSerializedMatches(system, "policies-reset-v1", new PolicyStore.PoliciesReset("alice", AT));
-        assertSerializedMatches(system, "policy-store-state-v1", new PolicyStore.State(replaced, 4));
+        golden.assertMatches("policies-replaced-v1", replaced);
+        golden.assertMatches("policies-reset-v1", new PolicyStore.PoliciesReset("alice", AT));
+        golden.assertMatches("policy-store-state-v1", new PolicyStore.State(replaced, 4));
     }
 }
