@@ -28,6 +28,9 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class FunctionRegistry {
+    /** Names travel on the worker's command line as {@code NAME=CLASS}. */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]*");
+
     private static final FunctionRegistry EMPTY = new FunctionRegistry(Map.of(), List.of());
 
     private final Map<String, Class<? extends JsonFunction>> functions;
@@ -97,8 +100,9 @@ public final class FunctionRegistry {
          * Registers {@code type} under the name its {@link JsonFunction#name()} returns; one instance is made here to
          * ask it.
          *
-         * @throws IllegalArgumentException when the class has no public no-argument constructor, its name is empty or
-         *     taken, or its code source cannot be found (a class of the JDK, or generated at run time)
+         * @throws IllegalArgumentException when the class has no public no-argument constructor, its name is not of
+         *     letters, digits and {@code _ . : -} or is taken, or its code source cannot be found (a class of the JDK,
+         *     or generated at run time)
          */
         public Builder add(Class<? extends JsonFunction> type) {
             Objects.requireNonNull(type, "type");
@@ -109,8 +113,9 @@ public final class FunctionRegistry {
                 throw new IllegalArgumentException(
                         type.getName() + " needs a public no-argument constructor to be a function: " + e, e);
             }
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException(type.getName() + ".name() is empty");
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException(type.getName() + ".name() must be letters, digits and _ . : -,"
+                        + " starting with a letter or digit: '" + name + "'");
             }
             Class<? extends JsonFunction> other = functions.get(name);
             if (other != null && other != type) {

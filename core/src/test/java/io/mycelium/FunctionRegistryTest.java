@@ -34,6 +34,18 @@ class FunctionRegistryTest {
         }
     }
 
+    public static final class BadName implements JsonFunction {
+        @Override
+        public String name() {
+            return "a=b";
+        }
+
+        @Override
+        public JsonNode apply(JsonNode input) {
+            return input;
+        }
+    }
+
     public static final class NeedsArgument implements JsonFunction {
         public NeedsArgument(String ignored) {}
 

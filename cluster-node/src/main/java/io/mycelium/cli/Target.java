@@ -165,6 +165,10 @@ final class Target {
                 parent = hop(hop, parent).build();
             }
             if (container != null) {
+                if (!sshOptions.isEmpty()) {
+                    throw new IllegalArgumentException("--ssh-option applies to --host; a container is reached with"
+                            + " its engine's exec (use ~/.ssh/config for the --via hops)");
+                }
                 return container(container, parent);
             }
             SshSession ssh = hop(choice.host, parent);

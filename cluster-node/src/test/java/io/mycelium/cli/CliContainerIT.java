@@ -63,5 +63,8 @@ class CliContainerIT {
         Cli.Result r = Cli.run("exec", "--local", "--namespace", "prod", "--", "true");
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.stderr()).contains("need --docker, --podman or --kubectl");
+        Cli.Result ssh = Cli.run("exec", "--docker", "c", "--ssh-option", "BindAddress=127.0.0.2", "--", "true");
+        assertThat(ssh.exitCode()).isNotZero();
+        assertThat(ssh.stderr()).contains("--ssh-option applies to --host");
     }
 }
