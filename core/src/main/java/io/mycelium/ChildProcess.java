@@ -164,6 +164,9 @@ final class ChildProcess implements HopProcess {
 
         private IOException hopFailed(IOException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof ProcessStartException) {
+                return new HopProcess.ProgramNotStarted(cause.getMessage(), cause);
+            }
             return new IOException("the hop " + hopName + " failed: " + cause.getMessage(), cause);
         }
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -36,6 +37,8 @@ public final class Context implements ProcessHost {
     private static final int STREAM_BUFFER = 16;
     /** Calls one worker runs at once; more queue on its stdin. */
     private static final int WASM_THREADS = 2;
+    /** Function calls one worker runs at once; more queue on its stdin. */
+    private static final int FUNCTION_THREADS = 4;
 
     private final String name;
     private final ActorRef<ContextActor.Command> actor;
@@ -43,15 +46,26 @@ public final class Context implements ProcessHost {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final ActorSystem<?> system;
     private final AtomicReference<ActorRef<WasmWorkerActor.Command>> wasm = new AtomicReference<>();
+    private final AtomicReference<ActorRef<FunctionWorkerActor.Command>> functionWorker = new AtomicReference<>();
+    private final Supplier<FunctionRegistry> functions;
 
-    Context(String name, ActorRef<ContextActor.Command> actor, ActorSystem<?> system) {
+    Context(
+            String name,
+            ActorRef<ContextActor.Command> actor,
+            ActorSystem<?> system,
+            Supplier<FunctionRegistry> functions) {
         this.name = name;
         this.actor = actor;
         this.system = system;
+        this.functions = functions;
         closed.whenComplete((v, e) -> {
             ActorRef<WasmWorkerActor.Command> worker = wasm.get();
             if (worker != null) {
                 worker.tell(WasmWorkerActor.Stop.INSTANCE);
+            }
+            ActorRef<FunctionWorkerActor.Command> fn = functionWorker.get();
+            if (fn != null) {
+                fn.tell(FunctionWorkerActor.Stop.INSTANCE);
             }
         });
     }
@@ -161,6 +175,52 @@ public final class Context implements ProcessHost {
     /** {@link #callWasm(WasmCall)} of a command module's {@code _start} with the default limits. */
     public CompletionStage<JsonNode> callWasm(byte[] module, JsonNode input) {
         return callWasm(WasmCall.of(module, input));
+    }
+
+    /**
+     * Calls the function registered as {@code functionName} ({@link Mycelium#functions(FunctionRegistry)}) on the
+     * context's host with {@code input}; the stage completes with what it returned.
+     *
+     * <p>The first call on a host ships the registry's jars (the functions' code, their libraries, Jackson and the
+     * worker), hash-addressed and cached there like the Wasm runtime; then a worker process starts on the agent's Java
+     * and stays for later calls, which run concurrently on its threads. A name that is not registered fails at once,
+     * without touching the host.
+     *
+     * @return the function's JSON output; fails with {@link FunctionCallException}: {@link
+     *     FunctionCallException.Failure#THREW} with the remote class, message and stack trace when the function threw,
+     *     {@link FunctionCallException.Failure#NOT_REGISTERED} for an unknown name; with the other {@link
+     *     MyceliumException}s when the connection or the agent failed
+     */
+    public CompletionStage<JsonNode> callJson(String functionName, JsonNode input) {
+        Objects.requireNonNull(input, "input");
+        FunctionRegistry registry = functions.get();
+        if (!registry.contains(functionName)) {
+            return CompletableFuture.failedFuture(new FunctionCallException(
+                    FunctionCallException.Failure.NOT_REGISTERED,
+                    name,
+                    "no function '" + functionName + "' is registered on this controller (registered: "
+                            + registry.names() + "): add its class with Mycelium.functions(FunctionRegistry.builder()"
+                            + ".add(...).build())"));
+        }
+        CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        functionWorker().tell(new FunctionWorkerActor.Call(functionName, input, registry, result));
+        return result;
+    }
+
+    private ActorRef<FunctionWorkerActor.Command> functionWorker() {
+        ActorRef<FunctionWorkerActor.Command> worker = functionWorker.get();
+        if (worker != null) {
+            return worker;
+        }
+        synchronized (functionWorker) {
+            if (functionWorker.get() == null) {
+                functionWorker.set(system.systemActorOf(
+                        FunctionWorkerActor.create(this, new FunctionHostSetup(this), FUNCTION_THREADS),
+                        actor.path().name() + "-functions",
+                        Props.empty()));
+            }
+            return functionWorker.get();
+        }
     }
 
     private ActorRef<WasmWorkerActor.Command> wasmWorker() {

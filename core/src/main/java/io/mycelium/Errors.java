@@ -26,6 +26,8 @@ final class Errors {
             case WASM_FAILED ->
                 new WasmCallException(
                         WasmCallException.Failure.WORKER_FAILED, context, message, "", java.util.List.of());
+            case FUNCTION_FAILED ->
+                new FunctionCallException(FunctionCallException.Failure.WORKER_FAILED, context, message);
         };
     }
 

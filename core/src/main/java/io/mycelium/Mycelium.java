@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -39,6 +40,7 @@ public final class Mycelium implements AutoCloseable {
     private final ContextSettings settings;
     private final AtomicInteger contextCount = new AtomicInteger();
     private final ConcurrentHashMap<String, Context> contexts = new ConcurrentHashMap<>();
+    private final AtomicReference<FunctionRegistry> functions = new AtomicReference<>(FunctionRegistry.empty());
 
     private Mycelium(ActorSystem<?> system, boolean ownsSystem) {
         this.system = system;
@@ -82,7 +84,8 @@ public final class Mycelium implements AutoCloseable {
                     session.name(),
                     system.systemActorOf(
                             ContextActor.create(session.name(), transport, settings), actorName, Props.empty()),
-                    system);
+                    system,
+                    functions::get);
             context.whenClosed().thenRun(() -> contexts.remove(key, context));
             if (parent != null) {
                 // Without its parent a child has no way to its host: it goes too.
@@ -90,6 +93,18 @@ public final class Mycelium implements AutoCloseable {
             }
             return context;
         });
+    }
+
+    /**
+     * Sets the functions {@link Context#callJson} may call, on every context of this instance, those open already
+     * included; it replaces the registry set before (a context's function worker restarts with the new one on its next
+     * call). Only registered functions can be called.
+     *
+     * @return this instance
+     */
+    public Mycelium functions(FunctionRegistry registry) {
+        functions.set(java.util.Objects.requireNonNull(registry, "registry"));
+        return this;
     }
 
     /**

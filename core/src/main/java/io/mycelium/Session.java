@@ -1,6 +1,7 @@
 package io.mycelium;
 
 import io.mycelium.transport.CommandTransport;
+import io.mycelium.transport.ContainerExec;
 import io.mycelium.transport.LocalTransport;
 import io.mycelium.transport.Transport;
 import io.mycelium.transport.ViaTransport;
@@ -72,6 +73,28 @@ public final class Session {
      */
     public static SshSession ssh(String target) {
         return SshSession.parse(target);
+    }
+
+    /**
+     * An agent inside a running Docker container, started with {@code docker exec -i}; see {@link ContainerSession}.
+     *
+     * @param container the container's name or id
+     */
+    public static ContainerSession docker(String container) {
+        return ContainerSession.of(ContainerExec.Engine.DOCKER, container);
+    }
+
+    /** An agent inside a running Podman container, started with {@code podman exec -i}. */
+    public static ContainerSession podman(String container) {
+        return ContainerSession.of(ContainerExec.Engine.PODMAN, container);
+    }
+
+    /**
+     * An agent inside a running Kubernetes pod, started with {@code kubectl exec -i POD --}; {@link
+     * ContainerSession#namespace} and {@link ContainerSession#container} choose where.
+     */
+    public static ContainerSession kubectl(String pod) {
+        return ContainerSession.of(ContainerExec.Engine.KUBECTL, pod);
     }
 
     /** An agent reached through any {@link Transport}. */

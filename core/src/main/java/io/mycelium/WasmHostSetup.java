@@ -2,9 +2,7 @@ package io.mycelium;
 
 import io.mycelium.transport.JavaRuntime;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Gets a host ready to run the Wasm worker and says how to start it, with the context's own operations: a probe (the
@@ -26,8 +23,7 @@ final class WasmHostSetup {
     /** GraalWasm 25 and its compiler need the JVMCI of Java 25. */
     static final int WORKER_JAVA = 25;
 
-    private static final String PROBE = script("probe.sh");
-    private static final String INSTALL = script("install.sh");
+    private static final String PROBE = HostParts.script("/io/mycelium/wasm/probe.sh");
 
     private final Context context;
     private final WasmBundle bundle;
@@ -140,33 +136,11 @@ final class WasmHostSetup {
 
     /** Puts {@code local} next to its final place, then moves (or unpacks) it there and checks its digest. */
     private CompletionStage<Void> send(Path local, String kind, String dir, String name, String tree) {
-        String part = dir + "/." + name + ".part-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong());
-        return context.put(local, part)
-                .thenCompose(put -> context.procExec(
-                        List.of("/bin/sh", "-c", INSTALL, "mycelium-wasm-install", kind, part, dir + "/" + name, tree),
-                        ExecOptions.defaults()))
-                .thenAccept(result -> {
-                    if (result.exitCode() != 0) {
-                        throw unavailable("cannot install " + name + " in " + dir + ": "
-                                + result.stderrText().strip());
-                    }
-                });
+        return HostParts.send(context, local, kind, dir, name, tree, this::unavailable);
     }
 
     private WasmCallException unavailable(String message) {
         return new WasmCallException(
                 WasmCallException.Failure.RUNTIME_UNAVAILABLE, context.name(), message, "", List.of());
-    }
-
-    private static String script(String name) {
-        try (InputStream in = WasmHostSetup.class.getResourceAsStream("/io/mycelium/wasm/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + name + " is missing from mycelium-core");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -47,5 +47,10 @@ public enum ErrorCode {
      * A Wasm call failed in the module or its runtime ({@code Context.callWasm}); the exception says how. Controller
      * side only: no agent sends it.
      */
-    WASM_FAILED
+    WASM_FAILED,
+    /**
+     * A function call failed: the function threw, is not registered, or its worker failed ({@code Context.callJson});
+     * the exception says how. Controller side only: no agent sends it.
+     */
+    FUNCTION_FAILED
 }

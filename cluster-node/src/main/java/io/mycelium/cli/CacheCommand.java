@@ -38,6 +38,10 @@ final class CacheCommand {
 
         @Override
         public Integer call() throws IOException {
+            if (target.choice.container() != null) {
+                throw new IllegalArgumentException("cache clear works with --local or --host; in a container, run"
+                        + " exec -- rm -rf '$HOME/.cache/mycelium' there");
+            }
             if (target.choice.host == null) {
                 Path dir = Path.of(System.getProperty("user.home"), ".cache", "mycelium");
                 deleteTree(dir);

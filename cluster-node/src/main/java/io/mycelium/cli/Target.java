@@ -1,5 +1,6 @@
 package io.mycelium.cli;
 
+import io.mycelium.ContainerSession;
 import io.mycelium.Session;
 import io.mycelium.SshSession;
 import io.mycelium.transport.OpenSsh;
@@ -9,7 +10,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Where a command runs: this machine's agent, or a host reached over SSH. */
+/** Where a command runs: this machine's agent, a host reached over SSH, or a running container. */
 final class Target {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Choice choice;
@@ -21,7 +22,7 @@ final class Target {
         return ssh.session(choice);
     }
 
-    /** {@code --local} or {@code --host}. */
+    /** {@code --local}, {@code --host}, {@code --docker}, {@code --podman} or {@code --kubectl}. */
     static final class Choice {
         @Option(names = "--local", required = true, description = "Run through an agent on this machine.")
         boolean local;
@@ -32,6 +33,40 @@ final class Target {
                 paramLabel = "USER@ADDR[:PORT]",
                 description = "Run on this host over SSH; the agent is started there, nothing is installed.")
         String host;
+
+        @Option(
+                names = "--docker",
+                required = true,
+                paramLabel = "CONTAINER",
+                description = "Run inside this running container with docker exec -i (with --via: the last hop's"
+                        + " docker); Java is shipped if the image has none.")
+        String docker;
+
+        @Option(
+                names = "--podman",
+                required = true,
+                paramLabel = "CONTAINER",
+                description = "Run inside this running container with podman exec -i (with --via: the last hop's).")
+        String podman;
+
+        @Option(
+                names = "--kubectl",
+                required = true,
+                paramLabel = "POD",
+                description = "Run inside this pod with kubectl exec -i POD -- (with --via: the last hop's kubectl);"
+                        + " see --namespace, --pod-container.")
+        String kubectl;
+
+        /** The container session named, without its options; null for --local and --host. */
+        ContainerSession container() {
+            if (docker != null) {
+                return Session.docker(docker);
+            }
+            if (podman != null) {
+                return Session.podman(podman);
+            }
+            return kubectl == null ? null : Session.kubectl(kubectl);
+        }
     }
 
     /** How to reach a {@code --host}: the options of every command that can run on one. */
@@ -85,17 +120,56 @@ final class Target {
                         + " with --via, the last hop's ssh, e.g. BindAddress=ADDR).")
         List<String> sshOptions = List.of();
 
+        @Option(
+                names = "--container-user",
+                paramLabel = "USER",
+                description = "With --docker or --podman: the user to run as inside the container (exec -u).")
+        String containerUser;
+
+        @Option(
+                names = "--namespace",
+                paramLabel = "NAMESPACE",
+                description = "With --kubectl: the pod's namespace (kubectl -n).")
+        String namespace;
+
+        @Option(
+                names = "--pod-container",
+                paramLabel = "CONTAINER",
+                description = "With --kubectl: the container in the pod (kubectl -c).")
+        String podContainer;
+
+        @Option(
+                names = "--exec-binary",
+                paramLabel = "PROGRAM",
+                description = "With --docker, --podman or --kubectl: the program to run instead of docker, podman or"
+                        + " kubectl (a path, or a wrapper that adds --context or --kubeconfig).")
+        String execBinary;
+
         /** The session {@code choice} names, with these options. */
         Session session(Choice choice) {
-            if (choice.host == null) {
+            ContainerSession container = choice.container();
+            if (container == null
+                    && (containerUser != null || namespace != null || podContainer != null || execBinary != null)) {
+                throw new IllegalArgumentException("--container-user, --namespace, --pod-container and --exec-binary"
+                        + " need --docker, --podman or --kubectl");
+            }
+            if (choice.host == null && container == null) {
                 if (!vias.isEmpty()) {
-                    throw new IllegalArgumentException("--via needs --host: the host to reach through the hops");
+                    throw new IllegalArgumentException(
+                            "--via needs --host or a container: the target to reach through the hops");
                 }
                 return Session.local();
             }
             Session parent = null;
             for (String hop : vias) {
                 parent = hop(hop, parent).build();
+            }
+            if (container != null) {
+                if (!sshOptions.isEmpty()) {
+                    throw new IllegalArgumentException("--ssh-option applies to --host; a container is reached with"
+                            + " its engine's exec (use ~/.ssh/config for the --via hops)");
+                }
+                return container(container, parent);
             }
             SshSession ssh = hop(choice.host, parent);
             for (String option : sshOptions) {
@@ -105,6 +179,23 @@ final class Target {
                 ssh = ssh.option(option);
             }
             return ssh.build();
+        }
+
+        /** The container, with its options, reached from this machine or from {@code parent}'s host. */
+        private Session container(ContainerSession container, Session parent) {
+            if (containerUser != null) {
+                container = container.user(containerUser);
+            }
+            if (namespace != null) {
+                container = container.namespace(namespace);
+            }
+            if (podContainer != null) {
+                container = container.container(podContainer);
+            }
+            if (execBinary != null) {
+                container = container.binary(execBinary);
+            }
+            return parent == null ? container.build() : container.via(parent).build();
         }
 
         /** One SSH hop: reached from this machine when {@code parent} is null, else from {@code parent}'s host. */

@@ -141,7 +141,13 @@ public final class CommandTransport implements Transport {
         command.add(Stage1.remoteCommand(
                 AgentJar.embedded().sha256(),
                 runtime == null ? null : runtime.descriptor().sha256()));
-        Process process = new ProcessBuilder(command).start();
+        Process process;
+        try {
+            process = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            // The program itself is missing on this machine: the classifier says which and what to do.
+            throw classifier.classify(host, 127, String.valueOf(e.getMessage()));
+        }
         StderrTail stderr = new StderrTail(process.getErrorStream());
         AtomicBoolean timedOut = new AtomicBoolean();
         CompletableFuture<Void> done = new CompletableFuture<>();

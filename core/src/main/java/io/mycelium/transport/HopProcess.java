@@ -1,5 +1,6 @@
 package io.mycelium.transport;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -23,4 +24,12 @@ public interface HopProcess {
 
     /** Kills the program now. */
     void kill();
+
+    /** The hop could not start the program at all (it is not installed there): reading its stdout throws this. */
+    final class ProgramNotStarted extends IOException {
+        /** With the hop's reason. */
+        public ProgramNotStarted(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

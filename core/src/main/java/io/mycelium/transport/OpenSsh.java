@@ -247,7 +247,11 @@ public final class OpenSsh {
                 : text.lines().reduce((a, b) -> b).orElse(text);
         ErrorCode code;
         String advice;
-        if (lower.contains("could not resolve hostname") || lower.contains("name or service not known")) {
+        if (lower.contains("cannot run program")) {
+            code = ErrorCode.BOOTSTRAP_FAILED;
+            advice = "the ssh program was not found: install the OpenSSH client where it runs, or connect directly with"
+                    + " the MINA client";
+        } else if (lower.contains("could not resolve hostname") || lower.contains("name or service not known")) {
             code = ErrorCode.UNKNOWN_HOST;
             advice = "check the host name, or add it to ~/.ssh/config or /etc/hosts";
         } else if (lower.contains("connection refused")

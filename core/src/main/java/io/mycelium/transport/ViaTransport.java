@@ -159,6 +159,12 @@ public final class ViaTransport implements Transport {
             if (e instanceof OperationFailedException failure) {
                 throw failure;
             }
+            if (e instanceof HopProcess.ProgramNotStarted) {
+                OperationFailedException failure =
+                        classifier.classify(host, 127, "cannot run program: " + e.getMessage());
+                throw new OperationFailedException(
+                        failure.code(), failure.getMessage() + " [on hop " + hop.name() + "]", e);
+            }
             if (!(e instanceof Bootstrapper.StageEnded)) {
                 // The hop itself failed (its connection was lost): that, not the program, is the news.
                 throw new OperationFailedException(
