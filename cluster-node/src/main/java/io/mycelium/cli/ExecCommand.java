@@ -29,6 +29,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true)
 final class ExecCommand implements Callable<Integer> {
     static final int TIMED_OUT = 124;
+    private static final int DEFAULT_PARALLEL = 16;
 
     @Mixin
     Target target;
@@ -53,26 +54,28 @@ final class ExecCommand implements Callable<Integer> {
     @Option(
             names = "--parallel",
             paramLabel = "N",
-            description = "With --hosts-file: run on at most N hosts at once (default: ${DEFAULT-VALUE}).",
-            defaultValue = "16")
-    int parallel;
+            description = "With --hosts-file: run on at most N hosts at once (default: 16).")
+    Integer parallel;
 
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
     List<String> command;
 
     @Override
     public Integer call() throws Exception {
-        if (parallel < 1) {
-            throw new IllegalArgumentException("--parallel needs at least 1, got " + parallel);
-        }
         List<Session> hosts = target.hostsFileSessions();
+        if (parallel != null && (hosts == null || parallel < 1)) {
+            throw new IllegalArgumentException(
+                    hosts == null
+                            ? "--parallel works with --hosts-file"
+                            : "--parallel needs at least 1, got " + parallel);
+        }
         if (hosts != null) {
             // One stdin cannot feed many hosts: each command gets an empty one.
             return new HostsExec(
                             hosts,
                             command,
                             options(),
-                            parallel,
+                            parallel == null ? DEFAULT_PARALLEL : parallel,
                             new FileOutputStream(FileDescriptor.out),
                             new FileOutputStream(FileDescriptor.err))
                     .run();

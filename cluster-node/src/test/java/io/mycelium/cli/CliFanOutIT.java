@@ -158,4 +158,12 @@ class CliFanOutIT {
             Files.deleteIfExists(file);
         }
     }
+
+    @Test
+    void parallelNeedsAHostsFile() throws Exception {
+        Cli.Result r =
+                Cli.run(List.of("-Xmx256m", "-XX:+UseSerialGC"), "exec", "--local", "--parallel", "2", "--", "true");
+        assertThat(r.exitCode()).isEqualTo(ErrorReporter.MYCELIUM_FAILED);
+        assertThat(r.stderr()).contains("--parallel works with --hosts-file");
+    }
 }
