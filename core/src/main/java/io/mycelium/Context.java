@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -46,6 +48,8 @@ public final class Context implements ProcessHost {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final ActorSystem<?> system;
     private final AtomicReference<ActorRef<WasmWorkerActor.Command>> wasm = new AtomicReference<>();
+    /** Contexts started through this one's agent, open now: they go when this one does. */
+    private final Set<Context> children = ConcurrentHashMap.newKeySet();
 
     Context(Session session, Mycelium owner, ActorRef<ContextActor.Command> actor, ActorSystem<?> system) {
         this.name = session.name();
@@ -58,6 +62,7 @@ public final class Context implements ProcessHost {
             if (worker != null) {
                 worker.tell(WasmWorkerActor.Stop.INSTANCE);
             }
+            children.forEach(Context::close);
         });
     }
 
@@ -278,6 +283,19 @@ public final class Context implements ProcessHost {
             actor.tell(new ContextActor.Close(closed));
         }
         return closed;
+    }
+
+    /**
+     * Closes {@code child} when this context closes: without its parent a child has no way to its host. A child
+     * leaves the set once closed, so a long-lived parent of many short-lived children (a fan-out's) holds only the open
+     * ones.
+     */
+    void adopt(Context child) {
+        children.add(child);
+        child.whenClosed().thenRun(() -> children.remove(child));
+        if (closed.isDone()) {
+            child.close();
+        }
     }
 
     /** Whether {@link #close()} was called. */

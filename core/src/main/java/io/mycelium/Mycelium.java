@@ -111,8 +111,7 @@ public final class Mycelium implements AutoCloseable {
                         ContextActor.create(session.name(), transport, settings), actorName, Props.empty()),
                 system);
         if (parent != null) {
-            // Without its parent a child has no way to its host: it goes too.
-            parent.whenClosed().thenRun(context::close);
+            parent.adopt(context);
         }
         return context;
     }
