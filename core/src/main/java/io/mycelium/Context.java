@@ -12,11 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -41,23 +43,23 @@ public final class Context implements ProcessHost {
     private static final int FUNCTION_THREADS = 4;
 
     private final String name;
+    private final Session session;
+    private final Mycelium owner;
     private final ActorRef<ContextActor.Command> actor;
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final ActorSystem<?> system;
     private final AtomicReference<ActorRef<WasmWorkerActor.Command>> wasm = new AtomicReference<>();
     private final AtomicReference<ActorRef<FunctionWorkerActor.Command>> functionWorker = new AtomicReference<>();
-    private final Supplier<FunctionRegistry> functions;
+    /** Contexts started through this one's agent, open now: they go when this one does. */
+    private final Set<Context> children = ConcurrentHashMap.newKeySet();
 
-    Context(
-            String name,
-            ActorRef<ContextActor.Command> actor,
-            ActorSystem<?> system,
-            Supplier<FunctionRegistry> functions) {
-        this.name = name;
+    Context(Session session, Mycelium owner, ActorRef<ContextActor.Command> actor, ActorSystem<?> system) {
+        this.name = session.name();
+        this.session = session;
+        this.owner = owner;
         this.actor = actor;
         this.system = system;
-        this.functions = functions;
         closed.whenComplete((v, e) -> {
             ActorRef<WasmWorkerActor.Command> worker = wasm.get();
             if (worker != null) {
@@ -67,6 +69,7 @@ public final class Context implements ProcessHost {
             if (fn != null) {
                 fn.tell(FunctionWorkerActor.Stop.INSTANCE);
             }
+            children.forEach(Context::close);
         });
     }
 
@@ -193,7 +196,7 @@ public final class Context implements ProcessHost {
      */
     public CompletionStage<JsonNode> callJson(String functionName, JsonNode input) {
         Objects.requireNonNull(input, "input");
-        FunctionRegistry registry = functions.get();
+        FunctionRegistry registry = owner.functionRegistry();
         if (!registry.contains(functionName)) {
             return CompletableFuture.failedFuture(new FunctionCallException(
                     FunctionCallException.Failure.NOT_REGISTERED,
@@ -243,6 +246,58 @@ public final class Context implements ProcessHost {
     }
 
     /**
+     * Runs {@code op} on each of {@code hosts} reached from this context's host, {@value FanOut#DEFAULT_PARALLELISM} at
+     * a time: see {@link #fanOut(List, Function, int)}.
+     */
+    public <T> Source<HostResult<T>, CompletionStage<FanOutSummary>> fanOut(
+            List<SshSession> hosts, Function<? super Context, ? extends CompletionStage<T>> op) {
+        return fanOut(hosts, op, FanOut.DEFAULT_PARALLELISM);
+    }
+
+    /**
+     * Runs {@code op} on each of {@code hosts}, reached from this context's host: this context's agent starts each
+     * host's agent ({@link SshSession#via}), so every host's frames travel through this context's one connection, each
+     * on its own streams with their own credit windows. At most {@code parallelism} hosts are connecting or running
+     * {@code op} at once; each gets a context of its own, closed as soon as its {@code op} ends.
+     *
+     * <pre>{@code
+     * Context bastion = mycelium.open(Session.ssh("deploy@bastion").build());
+     * List<SshSession> web = List.of(Session.ssh("deploy@web1"), Session.ssh("deploy@web2"));
+     * bastion.fanOut(web, ctx -> ctx.procExec("uname", "-n"), 8)
+     *         .runForeach(r -> System.out.println(r.host() + ": " + (r.ok() ? r.value().stdoutText() : r.failure())),
+     *                 mycelium.system());
+     * }</pre>
+     *
+     * <p>The source emits one {@link HostResult} per host, in the order they finish; a host that cannot be reached,
+     * refuses the login, whose {@code op} fails, or whose process exits non-zero ends as a failed result and never
+     * stops the others (see {@link HostResult}). The source's materialized value completes with the {@link
+     * FanOutSummary} after the last host. Each materialization runs the fan-out anew. The scheduling runs here, over
+     * the one connection: {@code op} is code of this JVM (see docs/architecture.md, "Fan-out").
+     *
+     * @param hosts the hosts, each with its identity, known_hosts file and options; whatever {@code via} they had is
+     *     replaced by this context
+     * @param op what to run on each host's context; it must not close the context
+     * @param parallelism the most hosts in flight at once, at least 1
+     * @throws IllegalArgumentException when {@code hosts} is empty, {@code parallelism} is below 1, or a host uses the
+     *     MINA client (a hop connects with its own {@code ssh} program)
+     */
+    public <T> Source<HostResult<T>, CompletionStage<FanOutSummary>> fanOut(
+            List<SshSession> hosts, Function<? super Context, ? extends CompletionStage<T>> op, int parallelism) {
+        return fanOutThrough(hosts.stream().map(h -> h.via(session).build()).toList(), op, parallelism);
+    }
+
+    /** {@link #fanOut} of sessions whose parent is this context's session. */
+    <T> Source<HostResult<T>, CompletionStage<FanOutSummary>> fanOutThrough(
+            List<Session> children, Function<? super Context, ? extends CompletionStage<T>> op, int parallelism) {
+        for (Session child : children) {
+            if (!session.equals(child.parent())) {
+                throw new IllegalArgumentException(child.name() + " is not reached through " + name);
+            }
+        }
+        return FanOut.run(children, child -> owner.openOwn(child, this), op, parallelism);
+    }
+
+    /**
      * Runs a child link's program on this context's host (see {@link Message.ChildStart}) and streams its output like
      * {@link #procStream}: what the program prints is a child's connection.
      */
@@ -281,6 +336,19 @@ public final class Context implements ProcessHost {
             actor.tell(new ContextActor.Close(closed));
         }
         return closed;
+    }
+
+    /**
+     * Closes {@code child} when this context closes: without its parent a child has no way to its host. A child
+     * leaves the set once closed, so a long-lived parent of many short-lived children (a fan-out's) holds only the open
+     * ones.
+     */
+    void adopt(Context child) {
+        children.add(child);
+        child.whenClosed().thenRun(() -> children.remove(child));
+        if (closed.isDone()) {
+            child.close();
+        }
     }
 
     /** Whether {@link #close()} was called. */

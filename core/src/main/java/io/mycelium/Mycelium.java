@@ -4,17 +4,23 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mycelium.spi.HostProvider;
 import io.mycelium.transport.Transport;
+import java.util.List;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The embedded SDK's entry point: opens {@link Context}s on an actor system.
@@ -41,6 +47,7 @@ public final class Mycelium implements AutoCloseable {
     private final AtomicInteger contextCount = new AtomicInteger();
     private final ConcurrentHashMap<String, Context> contexts = new ConcurrentHashMap<>();
     private final AtomicReference<FunctionRegistry> functions = new AtomicReference<>(FunctionRegistry.empty());
+    private final Set<Context> own = ConcurrentHashMap.newKeySet();
 
     private Mycelium(ActorSystem<?> system, boolean ownsSystem) {
         this.system = system;
@@ -78,19 +85,8 @@ public final class Mycelium implements AutoCloseable {
             if (existing != null && !existing.isClosed()) {
                 return existing;
             }
-            String actorName = "context-" + contextCount.incrementAndGet() + "-"
-                    + abbreviate(transport.describe().replaceAll("[^A-Za-z0-9-]", "_"));
-            Context context = new Context(
-                    session.name(),
-                    system.systemActorOf(
-                            ContextActor.create(session.name(), transport, settings), actorName, Props.empty()),
-                    system,
-                    functions::get);
+            Context context = newContext(session, transport, parent);
             context.whenClosed().thenRun(() -> contexts.remove(key, context));
-            if (parent != null) {
-                // Without its parent a child has no way to its host: it goes too.
-                parent.whenClosed().thenRun(context::close);
-            }
             return context;
         });
     }
@@ -105,6 +101,55 @@ public final class Mycelium implements AutoCloseable {
     public Mycelium functions(FunctionRegistry registry) {
         functions.set(java.util.Objects.requireNonNull(registry, "registry"));
         return this;
+    }
+
+    /** The functions set with {@link #functions(FunctionRegistry)}, empty before. */
+    FunctionRegistry functionRegistry() {
+        return functions.get();
+    }
+
+    /**
+     * A context for {@code session} that no one else shares (a fan-out's: closing it must not close another caller's),
+     * through {@code parent}'s agent when the session has a parent. {@link #close()} closes it too.
+     */
+    Context openOwn(Session session, Context parent) {
+        Transport transport = parent == null ? session.transport() : session.transportThrough(parent);
+        Context context = newContext(session, transport, parent);
+        own.add(context);
+        context.whenClosed().thenRun(() -> own.remove(context));
+        return context;
+    }
+
+    private Context newContext(Session session, Transport transport, Context parent) {
+        String actorName = "context-" + contextCount.incrementAndGet() + "-"
+                + abbreviate(transport.describe().replaceAll("[^A-Za-z0-9-]", "_"));
+        Context context = new Context(
+                session,
+                this,
+                system.systemActorOf(
+                        ContextActor.create(session.name(), transport, settings), actorName, Props.empty()),
+                system);
+        if (parent != null) {
+            parent.adopt(context);
+        }
+        return context;
+    }
+
+    /**
+     * Runs {@code op} on each session's host, at most {@code parallelism} at once, each on a context of its own that
+     * is closed when its {@code op} ends; see {@link Context#fanOut(List, Function, int)} for the results. Sessions
+     * with a parent ({@link SshSession#via}) share the parent's pooled context, so hosts behind one bastion share its
+     * one connection; the parents stay open for later use. Sessions without one connect from here, one connection each.
+     *
+     * @throws IllegalArgumentException when {@code sessions} is empty or {@code parallelism} is below 1
+     */
+    public <T> Source<HostResult<T>, CompletionStage<FanOutSummary>> fanOut(
+            List<Session> sessions, Function<? super Context, ? extends CompletionStage<T>> op, int parallelism) {
+        return FanOut.run(
+                sessions,
+                session -> openOwn(session, session.parent() == null ? null : open(session.parent())),
+                op,
+                parallelism);
     }
 
     /**
@@ -149,7 +194,7 @@ public final class Mycelium implements AutoCloseable {
      */
     @Override
     public void close() {
-        CompletableFuture<?>[] closing = contexts.values().stream()
+        CompletableFuture<?>[] closing = Stream.concat(own.stream(), contexts.values().stream())
                 .map(c -> c.close().toCompletableFuture())
                 .toArray(CompletableFuture[]::new);
         try {
@@ -160,6 +205,7 @@ public final class Mycelium implements AutoCloseable {
             // A context that does not close in time is stopped with the system below.
         }
         contexts.clear();
+        own.clear();
         if (ownsSystem) {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();

@@ -4,6 +4,7 @@ import io.mycelium.Context;
 import io.mycelium.ExecOptions;
 import io.mycelium.ExecOutput;
 import io.mycelium.Mycelium;
+import io.mycelium.Session;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true)
 final class ExecCommand implements Callable<Integer> {
     static final int TIMED_OUT = 124;
+    private static final int DEFAULT_PARALLEL = 16;
 
     @Mixin
     Target target;
@@ -49,25 +51,36 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--workdir", description = "Run the command in this directory.")
     String workDir;
 
+    @Option(
+            names = "--parallel",
+            paramLabel = "N",
+            description = "With --hosts-file: run on at most N hosts at once (default: 16).")
+    Integer parallel;
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
     List<String> command;
 
     @Override
     public Integer call() throws Exception {
-        ExecOptions options = ExecOptions.defaults();
-        for (String pair : env) {
-            int eq = pair.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--env needs NAME=VALUE, got: " + pair);
-            }
-            options = options.withEnv(pair.substring(0, eq), pair.substring(eq + 1));
+        List<Session> hosts = target.hostsFileSessions();
+        if (parallel != null && (hosts == null || parallel < 1)) {
+            throw new IllegalArgumentException(
+                    hosts == null
+                            ? "--parallel works with --hosts-file"
+                            : "--parallel needs at least 1, got " + parallel);
         }
-        if (workDir != null) {
-            options = options.withWorkDir(workDir);
+        if (hosts != null) {
+            // One stdin cannot feed many hosts: each command gets an empty one.
+            return new HostsExec(
+                            hosts,
+                            command,
+                            options(),
+                            parallel == null ? DEFAULT_PARALLEL : parallel,
+                            new FileOutputStream(FileDescriptor.out),
+                            new FileOutputStream(FileDescriptor.err))
+                    .run();
         }
-        if (timeout != null) {
-            options = options.withTimeout(Durations.parse(timeout));
-        }
+        ExecOptions options = options();
         if (!noStdin) {
             options = options.withStdin(StreamConverters.fromInputStream(() -> new FileInputStream(FileDescriptor.in)));
         }
@@ -101,6 +114,25 @@ final class ExecCommand implements Callable<Integer> {
             return TIMED_OUT;
         }
         return exited.exitCode();
+    }
+
+    /** The command's options but stdin. */
+    private ExecOptions options() {
+        ExecOptions options = ExecOptions.defaults();
+        for (String pair : env) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--env needs NAME=VALUE, got: " + pair);
+            }
+            options = options.withEnv(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        if (workDir != null) {
+            options = options.withWorkDir(workDir);
+        }
+        if (timeout != null) {
+            options = options.withTimeout(Durations.parse(timeout));
+        }
+        return options;
     }
 
     private static void write(OutputStream out, byte[] bytes) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (exec: the command's own exit code is returned)",
+            "1:exec --hosts-file: at least one host failed (the summary line on stderr names them)",
             "124:exec: the command ran past --timeout and was killed",
             "125:Mycelium itself failed (connection, protocol, file errors)",
             "127:exec: the command could not be started"

@@ -5,6 +5,7 @@ import io.mycelium.Session;
 import io.mycelium.SshSession;
 import io.mycelium.transport.OpenSsh;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
@@ -19,10 +20,18 @@ final class Target {
     Ssh ssh;
 
     Session session() {
+        if (choice.hostsFile != null) {
+            throw new IllegalArgumentException("--hosts-file works with exec only: give --host or --local");
+        }
         return ssh.session(choice);
     }
 
-    /** {@code --local}, {@code --host}, {@code --docker}, {@code --podman} or {@code --kubectl}. */
+    /** The sessions of the hosts in {@code --hosts-file}, each with these options; null without one. */
+    List<Session> hostsFileSessions() {
+        return choice.hostsFile == null ? null : ssh.sessions(HostsFile.read(choice.hostsFile));
+    }
+
+    /** {@code --local}, {@code --host}, {@code --hosts-file}, {@code --docker}, {@code --podman} or {@code --kubectl}. */
     static final class Choice {
         @Option(names = "--local", required = true, description = "Run through an agent on this machine.")
         boolean local;
@@ -33,6 +42,14 @@ final class Target {
                 paramLabel = "USER@ADDR[:PORT]",
                 description = "Run on this host over SSH; the agent is started there, nothing is installed.")
         String host;
+
+        @Option(
+                names = "--hosts-file",
+                required = true,
+                paramLabel = "FILE",
+                description = "exec only: run on every host in FILE, one USER@ADDR[:PORT] a line (# comments, blank"
+                        + " lines), --parallel at a time; each output line is prefixed by its host.")
+        Path hostsFile;
 
         @Option(
                 names = "--docker",
@@ -160,25 +177,40 @@ final class Target {
                 }
                 return Session.local();
             }
-            Session parent = null;
-            for (String hop : vias) {
-                parent = hop(hop, parent).build();
-            }
             if (container != null) {
                 if (!sshOptions.isEmpty()) {
                     throw new IllegalArgumentException("--ssh-option applies to --host; a container is reached with"
                             + " its engine's exec (use ~/.ssh/config for the --via hops)");
                 }
+                Session parent = null;
+                for (String hop : vias) {
+                    parent = hop(hop, parent).build();
+                }
                 return container(container, parent);
             }
-            SshSession ssh = hop(choice.host, parent);
+            return sessions(List.of(choice.host)).get(0);
+        }
+
+        /** The sessions of {@code hosts}, with these options; all share the one chain of {@code --via} hops. */
+        List<Session> sessions(List<String> hosts) {
             for (String option : sshOptions) {
                 if (!option.matches("[A-Za-z]+=.*")) {
                     throw new IllegalArgumentException("--ssh-option needs KEY=VALUE, got: " + option);
                 }
-                ssh = ssh.option(option);
             }
-            return ssh.build();
+            Session parent = null;
+            for (String hop : vias) {
+                parent = hop(hop, parent).build();
+            }
+            List<Session> sessions = new ArrayList<>();
+            for (String host : hosts) {
+                SshSession ssh = hop(host, parent);
+                for (String option : sshOptions) {
+                    ssh = ssh.option(option);
+                }
+                sessions.add(ssh.build());
+            }
+            return sessions;
         }
 
         /** The container, with its options, reached from this machine or from {@code parent}'s host. */
