@@ -305,6 +305,36 @@ class ViaTest {
         assertThat(e.getCause().getMessage()).contains("no such host").contains("from hop " + root.name());
     }
 
+    @Test
+    void aKeyFileThatCannotBeReadHereIsTheCallersErrorNotALostConnection(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("deleted-key");
+        Session withMissingKey = Session.via(
+                "inner via local",
+                new ViaTransport(
+                        "inner via local",
+                        "inner",
+                        root.transport().poolKey(),
+                        List.of("sh", "-c", "exit 0"),
+                        missing,
+                        null,
+                        CommandTransport.Options.defaults(),
+                        (host, exit, stderr) -> new OperationFailedException(ErrorCode.CONNECTION_REFUSED, host, null)),
+                root);
+        ExecutionException e = assertThrows(
+                ExecutionException.class,
+                () -> mycelium.open(withMissingKey)
+                        .ensureAgent()
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS));
+        assertThat(((MyceliumException) e.getCause()).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(e.getCause().getMessage())
+                .contains("cannot read the identity file " + missing)
+                .contains("hop " + root.name());
+        assertThat(mycelium.open(root).ping().toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .as("the hop's own connection is untouched")
+                .isNotNull();
+    }
+
     private static long pid(Context context) throws Exception {
         return context.ensureAgent()
                 .toCompletableFuture()

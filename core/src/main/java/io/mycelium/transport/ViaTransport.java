@@ -127,7 +127,9 @@ public final class ViaTransport implements Transport {
         command.add(Stage1.remoteCommand(
                 AgentJar.embedded().sha256(),
                 runtime == null ? null : runtime.descriptor().sha256()));
-        HopProcess process = hop.start(command, read(identity), read(knownHosts));
+        byte[] identityBytes = read(identity, "identity file");
+        byte[] knownHostsBytes = read(knownHosts, "known_hosts file");
+        HopProcess process = hop.start(command, identityBytes, knownHostsBytes);
         AtomicBoolean timedOut = new AtomicBoolean();
         CompletableFuture<Void> done = new CompletableFuture<>();
         done.completeOnTimeout(null, options.timeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -181,8 +183,20 @@ public final class ViaTransport implements Transport {
         }
     }
 
-    private static byte[] read(Path file) throws IOException {
-        return file == null ? null : Files.readAllBytes(file);
+    /** A file sent along to the hop: one that cannot be read here is the caller's mistake, not a lost connection. */
+    private byte[] read(Path file, String what) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new OperationFailedException(
+                    ErrorCode.INVALID_REQUEST,
+                    "cannot read the " + what + " " + file + " for " + description + " (it is sent to hop " + hop.name()
+                            + "): " + e.getMessage(),
+                    e);
+        }
     }
 
     private OperationFailedException timeout() {
