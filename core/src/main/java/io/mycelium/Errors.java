@@ -26,6 +26,7 @@ final class Errors {
             case WASM_FAILED ->
                 new WasmCallException(
                         WasmCallException.Failure.WORKER_FAILED, context, message, "", java.util.List.of());
+            case BECOME_FAILED -> new BecomeException(code, context, message, cause);
         };
     }
 

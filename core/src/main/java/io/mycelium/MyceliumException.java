@@ -20,7 +20,8 @@ public abstract sealed class MyceliumException extends RuntimeException
                 HostKeyRejectedException,
                 AuthenticationFailedException,
                 BootstrapException,
-                WasmCallException {
+                WasmCallException,
+                BecomeException {
     private final ErrorCode code;
     private final String context;
 

@@ -44,6 +44,32 @@ public final class Session {
         return via("sh via " + parent.name(), via, parent);
     }
 
+    /**
+     * An agent on this session's host running as another user, started by this session's agent with sudo, su or doas
+     * on a pseudo-terminal (see {@link Become}); its frames travel through this session's connection like a {@link
+     * SshSession#via} child's. Opening it opens (or shares) this session's context first; closing that closes it.
+     */
+    public Session become(Become become) {
+        Objects.requireNonNull(become, "become");
+        ViaTransport through = new ViaTransport(
+                become + " via " + transport.describe(),
+                become + " on " + name,
+                transport.poolKey(),
+                new BecomeDialogue(become),
+                CommandTransport.Options.defaults(),
+                (host, exit, stderr) -> new io.mycelium.wire.OperationFailedException(
+                        io.mycelium.wire.ErrorCode.BOOTSTRAP_FAILED,
+                        host + ": the shell under " + become.privilege().program() + " ended with status " + exit
+                                + " while starting the agent",
+                        null));
+        return via(become + " on " + name, through, this);
+    }
+
+    /** {@link #become(Become)} without a password: for NOPASSWD rules, or su as root. */
+    public Session become(Privilege privilege, String user) {
+        return become(Become.as(privilege, user));
+    }
+
     /** The session whose agent starts this one's, or null when this one is reached directly. */
     Session parent() {
         return parent;

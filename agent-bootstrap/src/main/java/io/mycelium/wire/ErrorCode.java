@@ -47,5 +47,11 @@ public enum ErrorCode {
      * A Wasm call failed in the module or its runtime ({@code Context.callWasm}); the exception says how. Controller
      * side only: no agent sends it.
      */
-    WASM_FAILED
+    WASM_FAILED,
+    /**
+     * Privilege escalation ({@code sudo}, {@code su}, {@code doas}) was refused: a wrong or missing password, a user
+     * not allowed to become the target, an unknown target user, or a tool that neither asked for a password nor
+     * started the agent in time. Controller side only: no agent sends it.
+     */
+    BECOME_FAILED
 }
