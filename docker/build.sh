@@ -2,7 +2,8 @@
 # Builds the Mycelium test-host images locally, without an image registry:
 #
 #   mycelium/base        Debian bookworm minbase by debootstrap + sshd, ssh, sudo, doas, procps, iproute2, the test
-#                        user `mycelium` (uid 1000) and the entrypoint base/mycelium-test-host; made by `docker import`
+#                        users `mycelium` (uid 1000), `alice` (1001), `bob` (1002) and the entrypoint
+#                        base/mycelium-test-host; made by `docker import`
 #   mycelium/debian_min  base + Java 17                       (docker build, from debian_min/Dockerfile)
 #   mycelium/debian_ro   base, run with a read-only root       (debian_ro/Dockerfile)
 #   mycelium/bastion     base: sshd + ssh client, no Java      (bastion/Dockerfile)
@@ -154,9 +155,15 @@ $(tail -n 20 "$cache/debootstrap.log")"
   [[ -x $stage/bin/bash ]] && shell=/bin/bash
   chroot "$stage" useradd --uid 1000 --user-group --create-home --home-dir /home/mycelium --shell "$shell" \
     --groups sudo mycelium
+  # Two more login users for privilege-escalation tests: alice (uid 1001, group sudo, like mycelium) and bob (uid 1002,
+  # not in sudo, but sudo and doas without a password by a rule of his own).
+  chroot "$stage" useradd --uid 1001 --user-group --create-home --home-dir /home/alice --shell "$shell" --groups sudo alice
+  chroot "$stage" useradd --uid 1002 --user-group --create-home --home-dir /home/bob --shell "$shell" bob
   # '*' (no password) rather than useradd's '!' (locked): with UsePAM no, sshd refuses any login to a locked account.
-  chroot "$stage" usermod --password '*' mycelium
-  printf 'permit :sudo\n' >"$stage/etc/doas.conf"
+  for u in mycelium alice bob; do chroot "$stage" usermod --password '*' "$u"; done
+  printf 'bob ALL=(ALL:ALL) NOPASSWD: ALL\n' >"$stage/etc/sudoers.d/bob"
+  chmod 0440 "$stage/etc/sudoers.d/bob"
+  printf 'permit :sudo\npermit nopass bob\n' >"$stage/etc/doas.conf"
   chmod 0644 "$stage/etc/doas.conf"
   install -m 0755 base/mycelium-test-host "$stage/usr/local/sbin/mycelium-test-host"
   printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' >"$stage/etc/apt/apt.conf.d/90mycelium"
@@ -189,7 +196,8 @@ done
 # shellcheck disable=SC2016 # these run inside the containers
 common_checks='
 test "$(id -u mycelium)" = 1000 || { echo "user mycelium is not uid 1000"; exit 1; }
-for c in sshd ssh ssh-keygen sudo doas perl ps pgrep pkill ip setsid setpriv mycelium-test-host; do
+test "$(id -u alice)" = 1001 && test "$(id -u bob)" = 1002 || { echo "users alice (1001) and bob (1002) are missing"; exit 1; }
+for c in sshd ssh ssh-keygen sudo doas script stty perl ps pgrep pkill ip setsid setpriv mycelium-test-host; do
   command -v "$c" >/dev/null || { echo "$c is missing"; exit 1; }
 done
 perl -e "exit 0"
