@@ -85,21 +85,32 @@ final class BecomeDialogue implements LinkCommand {
         OutputStream out = program.stdin();
         ByteArrayOutputStream since = new ByteArrayOutputStream();
         byte[] typed = null;
+        int refusedAt = -1;
         try {
             while (true) {
                 int b = in.read();
+                if (b < 0 && refusedAt >= 0) {
+                    throw refusal(since.toString(StandardCharsets.ISO_8859_1), refusedAt, typed);
+                }
                 if (b < 0) {
                     throw expired.get() ? timedOut(since, typed) : ended(program, since, typed);
                 }
                 since.write(b);
+                if (refusedAt >= 0) {
+                    if (b == '\n' || b == '\r' || since.size() > refusedAt + 512) {
+                        throw refusal(since.toString(StandardCharsets.ISO_8859_1), refusedAt, typed);
+                    }
+                    continue;
+                }
                 String text = since.toString(StandardCharsets.ISO_8859_1);
                 if (text.endsWith(READY)) {
                     return;
                 }
                 Matcher refused = become.failure().matcher(text);
                 if (refused.find()) {
-                    throw failure((typed == null ? " refused" : " refused the password") + ": it said \""
-                            + lineOf(text, refused.start(), typed) + "\"");
+                    // The rest of the line first: it completes what the tool said.
+                    refusedAt = refused.start();
+                    continue;
                 }
                 Matcher prompt = become.prompt().matcher(text);
                 if (prompt.find()) {
@@ -120,6 +131,11 @@ final class BecomeDialogue implements LinkCommand {
                 Arrays.fill(typed, (byte) 0);
             }
         }
+    }
+
+    private OperationFailedException refusal(String text, int at, byte[] typed) {
+        return failure((typed == null ? " refused" : " refused the password") + ": it said \"" + lineOf(text, at, typed)
+                + "\"");
     }
 
     /** Types the password and a newline; returns its bytes, kept only to keep them out of messages. */
@@ -169,7 +185,10 @@ final class BecomeDialogue implements LinkCommand {
                 ErrorCode.BECOME_FAILED, become.privilege().program() + " to " + become.user() + what, null);
     }
 
-    /** The line of {@code text} around {@code at}, stripped, without the password should a tool have echoed it. */
+    /**
+     * The line of {@code text} (bytes as ISO-8859-1 chars) around {@code at}, stripped, without the password should a
+     * tool have echoed it.
+     */
     private static String lineOf(String text, int at, byte[] typed) {
         int start = Math.max(text.lastIndexOf('\n', at), text.lastIndexOf('\r', at)) + 1;
         int end = text.length();
@@ -179,7 +198,10 @@ final class BecomeDialogue implements LinkCommand {
                 break;
             }
         }
-        return redact(text.substring(start, end).strip(), typed);
+        // The text is the output's bytes one char each; the tool wrote UTF-8 (or ASCII).
+        String line =
+                new String(text.substring(start, end).getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+        return redact(line.strip(), typed);
     }
 
     private static String lastLine(String text, byte[] typed) {
