@@ -38,6 +38,10 @@ final class CacheCommand {
 
         @Override
         public Integer call() throws IOException {
+            if (target.escalation.become != null) {
+                throw new IllegalArgumentException("cache clear removes the login user's cache with plain ssh, without"
+                        + " an agent: drop --become");
+            }
             if (target.choice.host == null) {
                 Path dir = Path.of(System.getProperty("user.home"), ".cache", "mycelium");
                 deleteTree(dir);
