@@ -206,7 +206,11 @@ public final class TestHost implements AutoCloseable {
         public String toString() {
             return "Options[readOnlyRoot=" + readOnlyRoot + ", memoryLimitMb=" + memoryLimitMb + ", shmExec=" + shmExec
                     + ", allowFrom=" + allowFrom + ", userPassword=" + (userPassword == null ? null : "***")
-                    + ", port=" + port + ", otherPasswords=" + otherPasswords.keySet() + "]";
+                    + ", port=" + port
+                    + (otherPasswords.isEmpty()
+                            ? ""
+                            : ", otherPasswords=" + new java.util.TreeSet<>(otherPasswords.keySet()))
+                    + "]";
         }
     }
 
