@@ -244,9 +244,16 @@ done
 echo "checks: $(since "$t")"
 
 tag_latest
-# Older recipes: their tags, then the layers nothing uses any more.
+# Other recipes' tags once they are a day old, then the layers nothing uses any more. Younger ones stay: branches
+# built side by side on one engine (each re-tags :latest when it builds) must not delete each other's images.
+stale_before=$(($(date +%s) - 86400))
 docker images --format '{{.Repository}}:{{.Tag}}' | { grep -E '^mycelium/[a-z_]+:[0-9a-f]{12}$' || true; } |
-  while read -r old; do [[ $old == *":$recipe" ]] || docker rmi "$old" >/dev/null 2>&1 || true; done
+  while read -r old; do
+    [[ $old == *":$recipe" ]] && continue
+    created=$(docker image inspect --format '{{.Created}}' "$old" 2>/dev/null) || continue
+    (($(date -d "$created" +%s) < stale_before)) || continue
+    docker rmi "$old" >/dev/null 2>&1 || true
+  done
 docker image prune -f --filter label=io.mycelium.recipe >/dev/null 2>&1 || true
 summary
 echo "test-host images built (recipe $recipe) in $(since "$start")"

@@ -44,6 +44,7 @@ class BecomeIT {
                         .withUserPassword(MYCELIUM_PW)
                         .withPassword("alice", ALICE_PW)
                         .withPassword("root", ROOT_PW));
+        requireEscalationUsers(host);
         bastion = TestHost.start(TestHostImage.BASTION);
         inner = TestHost.start(
                 TestHostImage.DEBIAN_MIN,
@@ -58,6 +59,17 @@ class BecomeIT {
             if (h != null) {
                 h.close();
             }
+        }
+    }
+
+    /**
+     * Fails clearly on an image without alice and bob: the Docker engine is shared, and a {@code docker/build.sh} of an
+     * older branch moves the {@code :latest} tags back to its images.
+     */
+    static void requireEscalationUsers(TestHost h) {
+        if (!h.exec("id", "alice").ok() || !h.exec("id", "bob").ok()) {
+            throw new IllegalStateException(h.image().imageName() + " has no users alice and bob: an older"
+                    + " docker/build.sh re-tagged it; run bash docker/build.sh");
         }
     }
 

@@ -34,6 +34,10 @@ class CliBecomeIT {
                 TestHost.Options.defaults(TestHostImage.DEBIAN_MIN)
                         .withAllowFrom(bastion.address())
                         .withPassword("alice", ALICE_PW));
+        if (!inner.exec("id", "alice").ok()) {
+            throw new IllegalStateException(inner.image().imageName() + " has no user alice: an older"
+                    + " docker/build.sh re-tagged it; run bash docker/build.sh");
+        }
         String publicKey =
                 Files.readString(Path.of(inner.privateKey() + ".pub")).strip();
         TestHost.CommandResult added =
