@@ -4,13 +4,16 @@ import io.mycelium.transport.CommandTransport;
 import io.mycelium.transport.LocalTransport;
 import io.mycelium.transport.Transport;
 import io.mycelium.transport.ViaTransport;
+import io.mycelium.wire.ErrorCode;
+import io.mycelium.wire.OperationFailedException;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Where and how to run an agent: a description, immutable, that {@link Mycelium#open(Session)} turns into a live
  * {@link Context}. {@code Session.local()} runs the agent as a child process of this JVM; a session with a parent
- * ({@link SshSession#via(Session)}) is started by its parent's agent, through the parent's connection.
+ * ({@link SshSession#via(Session)}, {@link #become(Become)}) is started by its parent's agent, through the parent's
+ * connection.
  */
 public final class Session {
     private final String name;
@@ -57,8 +60,8 @@ public final class Session {
                 transport.poolKey(),
                 new BecomeDialogue(become),
                 CommandTransport.Options.defaults(),
-                (host, exit, stderr) -> new io.mycelium.wire.OperationFailedException(
-                        io.mycelium.wire.ErrorCode.BOOTSTRAP_FAILED,
+                (host, exit, stderr) -> new OperationFailedException(
+                        ErrorCode.BOOTSTRAP_FAILED,
                         host + ": the shell under " + become.privilege().program() + " ended with status " + exit
                                 + " while starting the agent",
                         null));
