@@ -109,8 +109,9 @@ public final class Become {
     }
 
     /**
-     * The longest the tool may take to prompt, and then to accept the password and start the shell that runs stage 1;
-     * past it, the escalation fails with {@link BecomeException}. 20 s unless changed.
+     * The longest the whole dialogue may take, from starting the tool to the shell it starts being ready for stage 1,
+     * the password typed on the way; past it the tool is killed and the escalation fails with {@link
+     * BecomeException}. 20 s unless changed.
      */
     public Become timeout(Duration limit) {
         if (limit.isNegative() || limit.isZero()) {
