@@ -61,8 +61,12 @@ class CliBecomeIT {
     }
 
     private static Cli.Result exec(Map<String, String> env, String... more) throws Exception {
+        return command("exec", env, more);
+    }
+
+    private static Cli.Result command(String verb, Map<String, String> env, String... more) throws Exception {
         List<String> args = new ArrayList<>(List.of(
-                "exec",
+                verb,
                 "--host",
                 "alice@" + inner.address() + ":" + inner.port(),
                 "--via",
@@ -86,6 +90,43 @@ class CliBecomeIT {
 
         Cli.Result asAlice = exec(Map.of(), "--", "id", "-un");
         assertThat(asAlice.stdoutText()).as(asAlice.stderr()).isEqualTo("alice\n");
+    }
+
+    @Test
+    void putAndGetAsRoot() throws Exception {
+        Path dir = Files.createTempDirectory("cli-become");
+        try {
+            Path local = Files.writeString(dir.resolve("motd"), "hello from the controller\n");
+            Cli.Result put = command(
+                    "put",
+                    Map.of("PW", ALICE_PW),
+                    "--become",
+                    "sudo:root",
+                    "--become-password-env",
+                    "PW",
+                    local.toString(),
+                    "/root/motd");
+            assertThat(put.exitCode()).as(put.stderr()).isZero();
+            assertThat(inner.exec("stat", "-c", "%U %a", "/root/motd").stdout().strip())
+                    .startsWith("root ");
+            Path back = dir.resolve("back");
+            Cli.Result get = command(
+                    "get",
+                    Map.of("PW", ALICE_PW),
+                    "--become",
+                    "sudo",
+                    "--become-password-env",
+                    "PW",
+                    "/root/motd",
+                    back.toString());
+            assertThat(get.exitCode()).as(get.stderr()).isZero();
+            assertThat(Files.readString(back)).isEqualTo("hello from the controller\n");
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     @Test
