@@ -66,6 +66,8 @@ have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 tag_latest() {
   local n
   for n in base "${images[@]}"; do docker tag "mycelium/$n:$recipe" "mycelium/$n:latest"; done
+  # TestHost runs mycelium/NAME:RECIPE of this checkout while it exists, whatever another checkout did to :latest.
+  printf '%s\n' "$recipe" >"$cache/recipe"
 }
 summary() {
   docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "^mycelium/[a-z_]+:$recipe " | sort

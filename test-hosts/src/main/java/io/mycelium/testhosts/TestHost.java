@@ -496,7 +496,7 @@ public final class TestHost implements AutoCloseable {
 
     private static GenericContainer<?> newContainer(
             TestHostImage image, Options options, String address, SshKeyPair userKey, SshKeyPair hostKey) {
-        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image.imageName()));
+        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(imageReference(image)));
         container
                 .withNetworkMode("host")
                 .withImagePullPolicy(name -> false) // built locally; there is no registry
@@ -635,14 +635,59 @@ public final class TestHost implements AutoCloseable {
     }
 
     private static void requireImage(DockerClient docker, TestHostImage image) {
-        if (imagesPresent.contains(image.imageName())) {
+        if (imagesPresent.contains(imageReference(image))) {
             return;
         }
         try {
-            docker.inspectImageCmd(image.imageName()).exec();
-            imagesPresent.add(image.imageName());
+            docker.inspectImageCmd(imageReference(image)).exec();
+            imagesPresent.add(imageReference(image));
         } catch (NotFoundException e) {
             throw new IllegalStateException("image " + image.repository() + " is missing: run docker/build.sh", e);
+        }
+    }
+
+    /**
+     * The image of this checkout's recipe ({@code mycelium/NAME:RECIPE}, the recipe from the {@code docker/.cache/recipe}
+     * that {@code docker/build.sh} writes) while Docker has it, else {@link TestHostImage#imageName()}: checkouts of
+     * several branches share one Docker engine, and each build moves {@code :latest} to its own images.
+     */
+    static String imageReference(TestHostImage image) {
+        String recipe = Recipe.CURRENT;
+        if (recipe != null) {
+            String pinned = image.repository() + ":" + recipe;
+            if (imagesPresent.contains(pinned)) {
+                return pinned;
+            }
+            try {
+                dockerClient().inspectImageCmd(pinned).exec();
+                imagesPresent.add(pinned);
+                return pinned;
+            } catch (NotFoundException e) {
+                // Removed by another checkout's build: :latest is the best left.
+            }
+        }
+        return image.imageName();
+    }
+
+    /** The recipe {@code docker/build.sh} last built in this checkout, looked up once from the working directory up. */
+    private static final class Recipe {
+        static final String CURRENT = find();
+
+        private static String find() {
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                Path file = dir.resolve("docker").resolve(".cache").resolve("recipe");
+                if (Files.isRegularFile(dir.resolve("docker").resolve("build.sh"))) {
+                    try {
+                        String recipe = Files.isRegularFile(file)
+                                ? Files.readString(file).strip()
+                                : "";
+                        return recipe.matches("[0-9a-f]{12}") ? recipe : null;
+                    } catch (IOException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
         }
     }
 
