@@ -34,9 +34,8 @@ class TestHostIT {
         assertThat(TestHost.imageReference(TestHostImage.DEBIAN_MIN)).isEqualTo("mycelium/debian_min:" + tag);
         try (TestHost host = TestHost.start(TestHostImage.BASTION)) {
             assertThat(host.exec("true").ok()).isTrue();
-            assertThat(com.github.dockerjava.api.DockerClient.class
-                            .cast(org.testcontainers.DockerClientFactory.instance()
-                                    .client())
+            assertThat(org.testcontainers.DockerClientFactory.instance()
+                            .client()
                             .inspectContainerCmd(host.containerId())
                             .exec()
                             .getConfig()
