@@ -2,7 +2,8 @@
 # Builds the Mycelium test-host images locally, without an image registry:
 #
 #   mycelium/base        Debian bookworm minbase by debootstrap + sshd, ssh, sudo, doas, procps, iproute2, the test
-#                        user `mycelium` (uid 1000) and the entrypoint base/mycelium-test-host; made by `docker import`
+#                        users `mycelium` (uid 1000), `alice` (1001), `bob` (1002) and the entrypoint
+#                        base/mycelium-test-host; made by `docker import`
 #   mycelium/debian_min  base + Java 17                       (docker build, from debian_min/Dockerfile)
 #   mycelium/debian_ro   base, run with a read-only root       (debian_ro/Dockerfile)
 #   mycelium/bastion     base: sshd + ssh client, no Java      (bastion/Dockerfile)
@@ -65,6 +66,8 @@ have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 tag_latest() {
   local n
   for n in base "${images[@]}"; do docker tag "mycelium/$n:$recipe" "mycelium/$n:latest"; done
+  # TestHost runs mycelium/NAME:RECIPE of this checkout while it exists, whatever another checkout did to :latest.
+  printf '%s\n' "$recipe" >"$cache/recipe"
 }
 summary() {
   docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "^mycelium/[a-z_]+:$recipe " | sort
@@ -154,9 +157,15 @@ $(tail -n 20 "$cache/debootstrap.log")"
   [[ -x $stage/bin/bash ]] && shell=/bin/bash
   chroot "$stage" useradd --uid 1000 --user-group --create-home --home-dir /home/mycelium --shell "$shell" \
     --groups sudo mycelium
+  # Two more login users for privilege-escalation tests: alice (uid 1001, group sudo, like mycelium) and bob (uid 1002,
+  # not in sudo, but sudo and doas without a password by a rule of his own).
+  chroot "$stage" useradd --uid 1001 --user-group --create-home --home-dir /home/alice --shell "$shell" --groups sudo alice
+  chroot "$stage" useradd --uid 1002 --user-group --create-home --home-dir /home/bob --shell "$shell" bob
   # '*' (no password) rather than useradd's '!' (locked): with UsePAM no, sshd refuses any login to a locked account.
-  chroot "$stage" usermod --password '*' mycelium
-  printf 'permit :sudo\n' >"$stage/etc/doas.conf"
+  for u in mycelium alice bob; do chroot "$stage" usermod --password '*' "$u"; done
+  printf 'bob ALL=(ALL:ALL) NOPASSWD: ALL\n' >"$stage/etc/sudoers.d/bob"
+  chmod 0440 "$stage/etc/sudoers.d/bob"
+  printf 'permit :sudo\npermit nopass bob\n' >"$stage/etc/doas.conf"
   chmod 0644 "$stage/etc/doas.conf"
   install -m 0755 base/mycelium-test-host "$stage/usr/local/sbin/mycelium-test-host"
   printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' >"$stage/etc/apt/apt.conf.d/90mycelium"
@@ -189,7 +198,8 @@ done
 # shellcheck disable=SC2016 # these run inside the containers
 common_checks='
 test "$(id -u mycelium)" = 1000 || { echo "user mycelium is not uid 1000"; exit 1; }
-for c in sshd ssh ssh-keygen sudo doas perl ps pgrep pkill ip setsid setpriv mycelium-test-host; do
+test "$(id -u alice)" = 1001 && test "$(id -u bob)" = 1002 || { echo "users alice (1001) and bob (1002) are missing"; exit 1; }
+for c in sshd ssh ssh-keygen sudo doas script stty perl ps pgrep pkill ip setsid setpriv mycelium-test-host; do
   command -v "$c" >/dev/null || { echo "$c is missing"; exit 1; }
 done
 perl -e "exit 0"
@@ -236,9 +246,16 @@ done
 echo "checks: $(since "$t")"
 
 tag_latest
-# Older recipes: their tags, then the layers nothing uses any more.
+# Other recipes' tags once they are a day old, then the layers nothing uses any more. Younger ones stay: branches
+# built side by side on one engine (each re-tags :latest when it builds) must not delete each other's images.
+stale_before=$(($(date +%s) - 86400))
 docker images --format '{{.Repository}}:{{.Tag}}' | { grep -E '^mycelium/[a-z_]+:[0-9a-f]{12}$' || true; } |
-  while read -r old; do [[ $old == *":$recipe" ]] || docker rmi "$old" >/dev/null 2>&1 || true; done
+  while read -r old; do
+    [[ $old == *":$recipe" ]] && continue
+    created=$(docker image inspect --format '{{.Created}}' "$old" 2>/dev/null) || continue
+    (($(date -d "$created" +%s) < stale_before)) || continue
+    docker rmi "$old" >/dev/null 2>&1 || true
+  done
 docker image prune -f --filter label=io.mycelium.recipe >/dev/null 2>&1 || true
 summary
 echo "test-host images built (recipe $recipe) in $(since "$start")"

@@ -73,6 +73,22 @@ public final class Context implements ProcessHost {
         });
     }
 
+    /**
+     * A context on this context's host whose agent runs as another user: this context's agent starts it with sudo, su
+     * or doas through a pseudo-terminal, answering the password prompt from {@code how}'s {@link PasswordSource}. The
+     * same as {@code mycelium.open(session.become(how))} ({@link Session#become(Become)}): contexts are pooled by
+     * target, and closing this context closes it too. A refusal arrives as a {@link BecomeException} on the first
+     * operation.
+     */
+    public Context become(Become how) {
+        return owner.open(session.become(how));
+    }
+
+    /** {@link #become(Become)} without a password: for NOPASSWD rules, or su run by root. */
+    public Context become(Privilege privilege, String user) {
+        return become(Become.as(privilege, user));
+    }
+
     /** The context's name, as it appears in errors. */
     @Override
     public String name() {

@@ -28,6 +28,7 @@ final class Errors {
                         WasmCallException.Failure.WORKER_FAILED, context, message, "", java.util.List.of());
             case FUNCTION_FAILED ->
                 new FunctionCallException(FunctionCallException.Failure.WORKER_FAILED, context, message);
+            case BECOME_FAILED -> new BecomeException(code, context, message, cause);
         };
     }
 

@@ -21,7 +21,8 @@ public abstract sealed class MyceliumException extends RuntimeException
                 AuthenticationFailedException,
                 BootstrapException,
                 WasmCallException,
-                FunctionCallException {
+                FunctionCallException,
+                BecomeException {
     private final ErrorCode code;
     private final String context;
 

@@ -5,13 +5,16 @@ import io.mycelium.transport.ContainerExec;
 import io.mycelium.transport.LocalTransport;
 import io.mycelium.transport.Transport;
 import io.mycelium.transport.ViaTransport;
+import io.mycelium.wire.ErrorCode;
+import io.mycelium.wire.OperationFailedException;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Where and how to run an agent: a description, immutable, that {@link Mycelium#open(Session)} turns into a live
  * {@link Context}. {@code Session.local()} runs the agent as a child process of this JVM; a session with a parent
- * ({@link SshSession#via(Session)}) is started by its parent's agent, through the parent's connection.
+ * ({@link SshSession#via(Session)}, {@link #become(Become)}) is started by its parent's agent, through the parent's
+ * connection.
  */
 public final class Session {
     private final String name;
@@ -43,6 +46,32 @@ public final class Session {
         ViaTransport via = ViaTransport.shell(
                 parent.transport().describe(), parent.transport().poolKey(), options);
         return via("sh via " + parent.name(), via, parent);
+    }
+
+    /**
+     * An agent on this session's host running as another user, started by this session's agent with sudo, su or doas
+     * on a pseudo-terminal (see {@link Become}); its frames travel through this session's connection like a {@link
+     * SshSession#via} child's. Opening it opens (or shares) this session's context first; closing that closes it.
+     */
+    public Session become(Become become) {
+        Objects.requireNonNull(become, "become");
+        ViaTransport through = new ViaTransport(
+                become + " via " + transport.describe(),
+                become + " on " + name,
+                transport.poolKey(),
+                new BecomeDialogue(become),
+                CommandTransport.Options.defaults(),
+                (host, exit, stderr) -> new OperationFailedException(
+                        ErrorCode.BOOTSTRAP_FAILED,
+                        host + ": the shell under " + become.privilege().program() + " ended with status " + exit
+                                + " while starting the agent",
+                        null));
+        return via(become + " on " + name, through, this);
+    }
+
+    /** {@link #become(Become)} without a password: for NOPASSWD rules, or su as root. */
+    public Session become(Privilege privilege, String user) {
+        return become(Become.as(privilege, user));
     }
 
     /** The session whose agent starts this one's, or null when this one is reached directly. */

@@ -52,5 +52,12 @@ public enum ErrorCode {
      * A function call failed: the function threw, is not registered, or its worker failed ({@code Context.callJson});
      * the exception says how. Controller side only: no agent sends it.
      */
-    FUNCTION_FAILED
+    FUNCTION_FAILED,
+
+    /**
+     * Privilege escalation ({@code sudo}, {@code su}, {@code doas}) was refused: a wrong or missing password, a user
+     * not allowed to become the target, an unknown target user, or a tool that neither asked for a password nor
+     * started the agent in time. Controller side only: no agent sends it.
+     */
+    BECOME_FAILED
 }

@@ -42,6 +42,10 @@ final class CacheCommand {
                 throw new IllegalArgumentException("cache clear works with --local or --host; in a container, run"
                         + " exec -- rm -rf '$HOME/.cache/mycelium' there");
             }
+            if (target.escalation.become != null) {
+                throw new IllegalArgumentException("cache clear removes the login user's cache with plain ssh, without"
+                        + " an agent: drop --become");
+            }
             if (target.choice.host == null) {
                 Path dir = Path.of(System.getProperty("user.home"), ".cache", "mycelium");
                 deleteTree(dir);

@@ -1,12 +1,16 @@
 package io.mycelium.cli;
 
 import io.mycelium.ContainerSession;
+import io.mycelium.Become;
+import io.mycelium.PasswordSource;
+import io.mycelium.Privilege;
 import io.mycelium.Session;
 import io.mycelium.SshSession;
 import io.mycelium.transport.OpenSsh;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,16 +23,24 @@ final class Target {
     @Mixin
     Ssh ssh;
 
+    @Mixin
+    Escalation escalation;
+
     Session session() {
         if (choice.hostsFile != null) {
             throw new IllegalArgumentException("--hosts-file works with exec only: give --host or --local");
         }
-        return ssh.session(choice);
+        return escalation.apply(ssh.session(choice));
     }
 
-    /** The sessions of the hosts in {@code --hosts-file}, each with these options; null without one. */
+    /** The sessions of the hosts in {@code --hosts-file}, each with these options and {@code --become}; null without one. */
     List<Session> hostsFileSessions() {
-        return choice.hostsFile == null ? null : ssh.sessions(HostsFile.read(choice.hostsFile));
+        if (choice.hostsFile == null) {
+            return null;
+        }
+        return ssh.sessions(HostsFile.read(choice.hostsFile)).stream()
+                .map(escalation::apply)
+                .toList();
     }
 
     /** {@code --local}, {@code --host}, {@code --hosts-file}, {@code --docker}, {@code --podman} or {@code --kubectl}. */
@@ -249,6 +261,55 @@ final class Target {
                 ssh = ssh.jump(jump);
             }
             return ssh.transport(transport);
+        }
+    }
+
+    /** {@code --become}: run as another user on the target host, started there with sudo, su or doas. */
+    static final class Escalation {
+        @Option(
+                names = "--become",
+                paramLabel = "TOOL[:USER]",
+                description = "Run as USER (default root) on the target: its agent starts another agent with TOOL,"
+                        + " one of sudo, su, doas, on a pseudo-terminal (util-linux script must be on the host),"
+                        + " answering the password prompt from --become-password-env. Combines with --via.")
+        String become;
+
+        @Option(
+                names = "--become-password-env",
+                paramLabel = "VAR",
+                description = "With --become: the password to answer the tool's prompt with is in this environment"
+                        + " variable (sudo and doas: the login user's; su: the target user's). Never on the command"
+                        + " line.")
+        String passwordEnv;
+
+        /** {@code session}, or the session of its host's agent as the user {@code --become} names. */
+        Session apply(Session session) {
+            if (become == null) {
+                if (passwordEnv != null) {
+                    throw new IllegalArgumentException("--become-password-env needs --become");
+                }
+                return session;
+            }
+            int colon = become.indexOf(':');
+            String tool = colon < 0 ? become : become.substring(0, colon);
+            String user = colon < 0 ? "root" : become.substring(colon + 1);
+            Privilege privilege = switch (tool.toLowerCase(Locale.ROOT)) {
+                case "sudo" -> Privilege.SUDO;
+                case "su" -> Privilege.SU;
+                case "doas" -> Privilege.DOAS;
+                default ->
+                    throw new IllegalArgumentException(
+                            "--become needs sudo, su or doas, optionally :USER (e.g. sudo:root), got: " + become);
+            };
+            Become how = Become.as(privilege, user);
+            if (passwordEnv != null) {
+                if (System.getenv(passwordEnv) == null) {
+                    throw new IllegalArgumentException("--become-password-env " + passwordEnv
+                            + ": the environment variable " + passwordEnv + " is not set");
+                }
+                how = how.password(PasswordSource.fromEnvironment(passwordEnv));
+            }
+            return session.become(how);
         }
     }
 }

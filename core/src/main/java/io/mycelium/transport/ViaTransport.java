@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +35,7 @@ public final class ViaTransport implements Transport {
     private final String description;
     private final String host;
     private final String parentKey;
-    private final List<String> prefix;
+    private final LinkCommand command;
     private final Path identity;
     private final Path knownHosts;
     private final CommandTransport.Options options;
@@ -63,14 +62,28 @@ public final class ViaTransport implements Transport {
             Path knownHosts,
             CommandTransport.Options options,
             CommandTransport.FailureClassifier classifier) {
-        this(description, host, parentKey, prefix, identity, knownHosts, options, classifier, null);
+        this(description, host, parentKey, LinkCommand.prefix(prefix), identity, knownHosts, options, classifier, null);
+    }
+
+    /**
+     * An unbound transport whose program is {@code command}: one that must be talked to before stage 1 runs (a
+     * password prompt) or that wraps stage 1 in more than a prefix. No files are sent along.
+     */
+    public ViaTransport(
+            String description,
+            String host,
+            String parentKey,
+            LinkCommand command,
+            CommandTransport.Options options,
+            CommandTransport.FailureClassifier classifier) {
+        this(description, host, parentKey, command, null, null, options, classifier, null);
     }
 
     private ViaTransport(
             String description,
             String host,
             String parentKey,
-            List<String> prefix,
+            LinkCommand command,
             Path identity,
             Path knownHosts,
             CommandTransport.Options options,
@@ -79,7 +92,7 @@ public final class ViaTransport implements Transport {
         this.description = description;
         this.host = host;
         this.parentKey = parentKey;
-        this.prefix = List.copyOf(prefix);
+        this.command = command;
         this.identity = identity;
         this.knownHosts = knownHosts;
         this.options = options;
@@ -104,7 +117,7 @@ public final class ViaTransport implements Transport {
     /** This transport, starting its program through {@code parent}. */
     public ViaTransport through(Hop parent) {
         return new ViaTransport(
-                description, host, parentKey, prefix, identity, knownHosts, options, classifier, parent);
+                description, host, parentKey, command, identity, knownHosts, options, classifier, parent);
     }
 
     @Override
@@ -114,7 +127,8 @@ public final class ViaTransport implements Transport {
 
     @Override
     public String poolKey() {
-        return description + " " + prefix + " " + identity + " " + knownHosts + " " + options + " through " + parentKey;
+        return description + " " + command.key() + " " + identity + " " + knownHosts + " " + options + " through "
+                + parentKey;
     }
 
     @Override
@@ -122,14 +136,13 @@ public final class ViaTransport implements Transport {
         if (hop == null) {
             throw new IllegalStateException(description + " is opened through Mycelium.open, which starts its parent");
         }
-        List<String> command = new ArrayList<>(prefix);
         JavaRuntime runtime = options.runtime();
-        command.add(Stage1.remoteCommand(
+        List<String> argv = command.argv(Stage1.remoteCommand(
                 AgentJar.embedded().sha256(),
                 runtime == null ? null : runtime.descriptor().sha256()));
         byte[] identityBytes = read(identity, "identity file");
         byte[] knownHostsBytes = read(knownHosts, "known_hosts file");
-        HopProcess process = hop.start(command, identityBytes, knownHostsBytes);
+        HopProcess process = hop.start(argv, identityBytes, knownHostsBytes);
         AtomicBoolean timedOut = new AtomicBoolean();
         CompletableFuture<Void> done = new CompletableFuture<>();
         done.completeOnTimeout(null, options.timeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -139,6 +152,7 @@ public final class ViaTransport implements Transport {
                     }
                 });
         try {
+            command.prepare(process, hop.name());
             Bootstrapper.Result result = Bootstrapper.run(host, process.stdout(), process.stdin(), options);
             if (!timedOut.compareAndSet(false, true)) {
                 throw timeout();

@@ -87,9 +87,30 @@ public final class TestHost implements AutoCloseable {
      *     a client reaches the host then only by binding that address, as a bastion's {@code ssh -b ADDR} does
      * @param userPassword if not null, the password of {@code mycelium} (for sudo and doas); needs a writable root
      * @param port the port sshd listens on
+     * @param otherPasswords passwords of {@code alice} and {@code root} (for sudo, doas and su); need a writable root
      */
     public record Options(
-            boolean readOnlyRoot, int memoryLimitMb, boolean shmExec, String allowFrom, String userPassword, int port) {
+            boolean readOnlyRoot,
+            int memoryLimitMb,
+            boolean shmExec,
+            String allowFrom,
+            String userPassword,
+            int port,
+            Map<String, String> otherPasswords) {
+
+        /** Users whose password {@link #withPassword} sets, besides {@value TestHost#USER}. */
+        private static final Set<String> PASSWORD_USERS = Set.of("alice", "root");
+
+        /** Options without passwords of other users. */
+        public Options(
+                boolean readOnlyRoot,
+                int memoryLimitMb,
+                boolean shmExec,
+                String allowFrom,
+                String userPassword,
+                int port) {
+            this(readOnlyRoot, memoryLimitMb, shmExec, allowFrom, userPassword, port, Map.of());
+        }
 
         /** Checks the values. */
         public Options {
@@ -111,6 +132,19 @@ public final class TestHost implements AutoCloseable {
             if (userPassword != null && readOnlyRoot) {
                 throw new IllegalArgumentException("userPassword needs a writable root (/etc/shadow)");
             }
+            otherPasswords = otherPasswords == null ? Map.of() : Map.copyOf(otherPasswords);
+            for (Map.Entry<String, String> e : otherPasswords.entrySet()) {
+                if (!PASSWORD_USERS.contains(e.getKey())) {
+                    throw new IllegalArgumentException("no password can be set for " + e.getKey() + ", only for " + USER
+                            + " and " + PASSWORD_USERS);
+                }
+                if (e.getValue().isEmpty() || e.getValue().contains("\n")) {
+                    throw new IllegalArgumentException("the password of " + e.getKey() + " must be one non-empty line");
+                }
+                if (readOnlyRoot) {
+                    throw new IllegalArgumentException("a password needs a writable root (/etc/shadow)");
+                }
+            }
         }
 
         /**
@@ -126,39 +160,57 @@ public final class TestHost implements AutoCloseable {
 
         /** A copy with {@code readOnlyRoot} changed. */
         public Options withReadOnlyRoot(boolean value) {
-            return new Options(value, memoryLimitMb, shmExec, allowFrom, userPassword, port);
+            return new Options(value, memoryLimitMb, shmExec, allowFrom, userPassword, port, otherPasswords);
         }
 
         /** A copy with {@code memoryLimitMb} changed (0: no limit). */
         public Options withMemoryLimitMb(int value) {
-            return new Options(readOnlyRoot, value, shmExec, allowFrom, userPassword, port);
+            return new Options(readOnlyRoot, value, shmExec, allowFrom, userPassword, port, otherPasswords);
         }
 
         /** A copy with {@code shmExec} changed. */
         public Options withShmExec(boolean value) {
-            return new Options(readOnlyRoot, memoryLimitMb, value, allowFrom, userPassword, port);
+            return new Options(readOnlyRoot, memoryLimitMb, value, allowFrom, userPassword, port, otherPasswords);
         }
 
         /** A copy that lets only {@code address} (or anyone, when null) log in. */
         public Options withAllowFrom(String address) {
-            return new Options(readOnlyRoot, memoryLimitMb, shmExec, address, userPassword, port);
+            return new Options(readOnlyRoot, memoryLimitMb, shmExec, address, userPassword, port, otherPasswords);
         }
 
         /** A copy with the user's password set (or left unset, when null). */
         public Options withUserPassword(String password) {
-            return new Options(readOnlyRoot, memoryLimitMb, shmExec, allowFrom, password, port);
+            return new Options(readOnlyRoot, memoryLimitMb, shmExec, allowFrom, password, port, otherPasswords);
+        }
+
+        /**
+         * A copy with the password of {@code user} set: {@value TestHost#USER} (as {@link #withUserPassword}), {@code
+         * alice} (uid 1001, group sudo) or {@code root} (for su). The user {@code bob} (uid 1002) needs none: sudo and
+         * doas let him without one.
+         */
+        public Options withPassword(String user, String password) {
+            if (USER.equals(user)) {
+                return withUserPassword(password);
+            }
+            Map<String, String> more = new java.util.HashMap<>(otherPasswords);
+            more.put(user, Objects.requireNonNull(password, "password"));
+            return new Options(readOnlyRoot, memoryLimitMb, shmExec, allowFrom, userPassword, port, more);
         }
 
         /** A copy with another sshd port. */
         public Options withPort(int value) {
-            return new Options(readOnlyRoot, memoryLimitMb, shmExec, allowFrom, userPassword, value);
+            return new Options(readOnlyRoot, memoryLimitMb, shmExec, allowFrom, userPassword, value, otherPasswords);
         }
 
         @Override
         public String toString() {
             return "Options[readOnlyRoot=" + readOnlyRoot + ", memoryLimitMb=" + memoryLimitMb + ", shmExec=" + shmExec
                     + ", allowFrom=" + allowFrom + ", userPassword=" + (userPassword == null ? null : "***")
-                    + ", port=" + port + "]";
+                    + ", port=" + port
+                    + (otherPasswords.isEmpty()
+                            ? ""
+                            : ", otherPasswords=" + new java.util.TreeSet<>(otherPasswords.keySet()))
+                    + "]";
         }
     }
 
@@ -444,7 +496,7 @@ public final class TestHost implements AutoCloseable {
 
     private static GenericContainer<?> newContainer(
             TestHostImage image, Options options, String address, SshKeyPair userKey, SshKeyPair hostKey) {
-        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image.imageName()));
+        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(imageReference(image)));
         container
                 .withNetworkMode("host")
                 .withImagePullPolicy(name -> false) // built locally; there is no registry
@@ -464,6 +516,8 @@ public final class TestHost implements AutoCloseable {
         if (options.userPassword() != null) {
             container.withEnv("USER_PASSWORD", options.userPassword());
         }
+        options.otherPasswords()
+                .forEach((user, password) -> container.withEnv(user.toUpperCase(Locale.ROOT) + "_PASSWORD", password));
         return container;
     }
 
@@ -581,14 +635,59 @@ public final class TestHost implements AutoCloseable {
     }
 
     private static void requireImage(DockerClient docker, TestHostImage image) {
-        if (imagesPresent.contains(image.imageName())) {
+        if (imagesPresent.contains(imageReference(image))) {
             return;
         }
         try {
-            docker.inspectImageCmd(image.imageName()).exec();
-            imagesPresent.add(image.imageName());
+            docker.inspectImageCmd(imageReference(image)).exec();
+            imagesPresent.add(imageReference(image));
         } catch (NotFoundException e) {
             throw new IllegalStateException("image " + image.repository() + " is missing: run docker/build.sh", e);
+        }
+    }
+
+    /**
+     * The image of this checkout's recipe ({@code mycelium/NAME:RECIPE}, the recipe from the {@code docker/.cache/recipe}
+     * that {@code docker/build.sh} writes) while Docker has it, else {@link TestHostImage#imageName()}: checkouts of
+     * several branches share one Docker engine, and each build moves {@code :latest} to its own images.
+     */
+    static String imageReference(TestHostImage image) {
+        String recipe = Recipe.CURRENT;
+        if (recipe != null) {
+            String pinned = image.repository() + ":" + recipe;
+            if (imagesPresent.contains(pinned)) {
+                return pinned;
+            }
+            try {
+                dockerClient().inspectImageCmd(pinned).exec();
+                imagesPresent.add(pinned);
+                return pinned;
+            } catch (NotFoundException e) {
+                // Removed by another checkout's build: :latest is the best left.
+            }
+        }
+        return image.imageName();
+    }
+
+    /** The recipe {@code docker/build.sh} last built in this checkout, looked up once from the working directory up. */
+    private static final class Recipe {
+        static final String CURRENT = find();
+
+        private static String find() {
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                Path file = dir.resolve("docker").resolve(".cache").resolve("recipe");
+                if (Files.isRegularFile(dir.resolve("docker").resolve("build.sh"))) {
+                    try {
+                        String recipe = Files.isRegularFile(file)
+                                ? Files.readString(file).strip()
+                                : "";
+                        return recipe.matches("[0-9a-f]{12}") ? recipe : null;
+                    } catch (IOException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
         }
     }
 

@@ -27,6 +27,24 @@ import org.junit.jupiter.api.io.TempDir;
 class TestHostIT {
 
     @Test
+    void hostsRunTheImagesOfThisCheckoutsRecipe() throws IOException {
+        Path recipe = Path.of("..", "docker", ".cache", "recipe");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(recipe), "docker/build.sh has not run here");
+        String tag = Files.readString(recipe).strip();
+        assertThat(TestHost.imageReference(TestHostImage.DEBIAN_MIN)).isEqualTo("mycelium/debian_min:" + tag);
+        try (TestHost host = TestHost.start(TestHostImage.BASTION)) {
+            assertThat(host.exec("true").ok()).isTrue();
+            assertThat(org.testcontainers.DockerClientFactory.instance()
+                            .client()
+                            .inspectContainerCmd(host.containerId())
+                            .exec()
+                            .getConfig()
+                            .getImage())
+                    .isEqualTo("mycelium/bastion:" + tag);
+        }
+    }
+
+    @Test
     void debianMinTakesTheUserKeyAndHasJava17() {
         try (TestHost host = TestHost.start(TestHostImage.DEBIAN_MIN)) {
             assertThat(host.address()).matches("127\\.0\\.0\\.\\d+");

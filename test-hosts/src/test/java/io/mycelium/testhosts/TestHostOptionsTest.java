@@ -44,6 +44,24 @@ class TestHostOptionsTest {
     }
 
     @Test
+    void passwordsOfOtherUsersGoToTheirVariablesAndStayHidden() {
+        Options options = Options.defaults(TestHostImage.DEBIAN_MIN)
+                .withPassword("root", "r")
+                .withPassword("alice", "a")
+                .withPassword(TestHost.USER, "m");
+        assertThat(options.userPassword()).isEqualTo("m");
+        assertThat(options.otherPasswords()).isEqualTo(java.util.Map.of("root", "r", "alice", "a"));
+        assertThat(options.toString())
+                .endsWith("otherPasswords=[alice, root]]")
+                .doesNotContain("=r")
+                .doesNotContain("=a,");
+        assertThatThrownBy(() -> options.withPassword("bob", "b"))
+                .hasMessageContaining("no password can be set for bob");
+        assertThatThrownBy(() -> Options.defaults(TestHostImage.DEBIAN_RO).withPassword("root", "r"))
+                .hasMessageContaining("writable root");
+    }
+
+    @Test
     void rejectsWhatCannotWork() {
         Options min = Options.defaults(TestHostImage.DEBIAN_MIN);
         assertThatThrownBy(() -> min.withPort(0)).isInstanceOf(IllegalArgumentException.class);
