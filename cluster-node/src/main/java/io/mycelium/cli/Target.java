@@ -1,7 +1,7 @@
 package io.mycelium.cli;
 
-import io.mycelium.ContainerSession;
 import io.mycelium.Become;
+import io.mycelium.ContainerSession;
 import io.mycelium.PasswordSource;
 import io.mycelium.Privilege;
 import io.mycelium.Session;
