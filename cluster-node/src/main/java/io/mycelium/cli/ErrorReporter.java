@@ -27,7 +27,8 @@ final class ErrorReporter implements IExecutionExceptionHandler {
             }
         }
         cmd.getErr().flush();
-        if (error instanceof io.mycelium.mesh.spore.SporeException) {
+        if (error instanceof io.mycelium.mesh.spore.SporeException
+                || error instanceof AdminApiClient.ApiCallException call && call.code.startsWith("spore_")) {
             return SPORE_REFUSED;
         }
         return error instanceof ProcessStartException ? CANNOT_START : MYCELIUM_FAILED;

@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mycelium.Mycelium;
 import io.mycelium.journal.JournalSchema;
+import io.mycelium.mesh.MeshNode;
+import io.mycelium.mesh.MeshSettings;
 import io.mycelium.node.exec.ActiveExecutions;
 import io.mycelium.node.exec.ExecService;
 import io.mycelium.node.exec.ExecSettings;
@@ -136,8 +138,10 @@ public final class Node {
 
             InetAddress bind = InetAddress.getByName(settings.httpInterface());
             AdminSecurity security = AdminSecurity.load(identity, bind);
+            MeshNode mesh = MeshNode.create(system, MeshSettings.fromConfig(config));
             AdminServer server = new AdminServer(
                     system,
+                    mesh,
                     security,
                     service,
                     hosts,
@@ -152,6 +156,9 @@ public final class Node {
             // Unbind, then give requests in flight this long (pekko.coordinated-shutdown.phases.service-requests-done
             // allows a little more); shards are handed off and the node leaves the cluster after that.
             binding.addToCoordinatedShutdown(DRAIN_DEADLINE, system);
+            mesh.announce(java.net.URI.create((security.tls().isPresent() ? "https" : "http") + "://"
+                    + binding.localAddress().getHostString() + ":"
+                    + binding.localAddress().getPort()));
             LOG.info(
                     "node {} up: admin API on {}://{}:{}, cluster {} at {}",
                     name,

@@ -83,4 +83,32 @@ class SporeCliIT {
         assertThat(refused.stderr().lines()).hasSize(1);
         assertThat(refused.stderr()).contains("the binary's sha256 is");
     }
+
+    @Test
+    void repoPutUploadsToARunningNodeAndPrintsTheDigest() throws Exception {
+        io.mycelium.mesh.spore.Spore spore = io.mycelium.mesh.TestSpores.pack(dir, "billing", "1", "#!/bin/sh\n");
+        io.mycelium.node.Node node =
+                io.mycelium.node.Node.start(com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(
+                                "mycelium.data-dir", dir.resolve("data").toString(), "mycelium.node.http.port", 0))
+                        .withFallback(com.typesafe.config.ConfigFactory.load()));
+        try {
+            String api = "http://127.0.0.1:" + node.httpAddress().getPort();
+            Path file = io.mycelium.mesh.TestSpores.file(dir, "billing", "1");
+            Cli.Result put = Cli.run("repo", "put", file.toString(), "--api", api);
+            assertThat(put.exitCode()).as(put.stderr()).isZero();
+            assertThat(put.stdoutText().strip()).isEqualTo(spore.digest());
+            assertThat(dir.resolve("data/spores/" + spore.digest() + ".spore")).exists();
+
+            Path junk = Files.writeString(dir.resolve("junk.spore"), "junk");
+            Cli.Result refused = Cli.run("repo", "put", junk.toString(), "--api", api);
+            assertThat(refused.exitCode()).isEqualTo(3);
+            assertThat(refused.stderr()).contains("spore_malformed");
+
+            Cli.Result noNode = Cli.run("repo", "put", file.toString(), "--api", "http://127.0.0.1:1");
+            assertThat(noNode.exitCode()).isEqualTo(125);
+            assertThat(noNode.stderr()).contains("no node answers at http://127.0.0.1:1/");
+        } finally {
+            node.stop().toCompletableFuture().get();
+        }
+    }
 }

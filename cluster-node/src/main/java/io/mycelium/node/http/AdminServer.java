@@ -1,5 +1,6 @@
 package io.mycelium.node.http;
 
+import io.mycelium.mesh.MeshNode;
 import io.mycelium.node.ApiException;
 import io.mycelium.node.exec.ActiveExecutions;
 import io.mycelium.node.exec.ExecService;
@@ -42,10 +43,12 @@ public final class AdminServer extends AllDirectives {
     private final AuditRoutes audit;
     private final ActiveExecRoutes active;
     private final ClusterRoutes cluster;
+    private final SporeRoutes spores;
 
     /** The server's routes over the node's services. */
     public AdminServer(
             ActorSystem<?> system,
+            MeshNode mesh,
             AdminSecurity security,
             ExecService service,
             ActorRef<HostDirectory.Command> hostDirectory,
@@ -64,6 +67,12 @@ public final class AdminServer extends AllDirectives {
         this.audit = new AuditRoutes(system);
         this.active = new ActiveExecRoutes(activeExecutions, askTimeout, system.scheduler());
         this.cluster = new ClusterRoutes(system, hostDirectory, askTimeout);
+        this.spores = new SporeRoutes(
+                system,
+                mesh.repo(),
+                mesh.fetcher(),
+                mesh.settings().limits().maxBinaryBytes()
+                        + mesh.settings().limits().maxManifestBytes());
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -110,7 +119,8 @@ public final class AdminServer extends AllDirectives {
                                                                 policies.routes(principal),
                                                                 audit.routes(),
                                                                 active.routes(),
-                                                                cluster.routes()))))))));
+                                                                cluster.routes(),
+                                                                spores.routes()))))))));
     }
 
     private Route ready() {

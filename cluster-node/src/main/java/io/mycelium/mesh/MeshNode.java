@@ -1,0 +1,70 @@
+package io.mycelium.mesh;
+
+import io.mycelium.mesh.repo.AdminPeers;
+import io.mycelium.mesh.repo.SporeFetcher;
+import io.mycelium.mesh.repo.SporeRepo;
+import io.mycelium.mesh.spore.SporeVerifier;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * The mesh's part of a node: its spore repo, and the fetcher that gets a spore from a peer. The peers are known once
+ * this node's admin API is bound ({@link #announce}).
+ */
+public final class MeshNode {
+    private final ActorSystem<?> system;
+    private final MeshSettings settings;
+    private final SporeRepo repo;
+    private final SporeFetcher fetcher;
+    private final CompletableFuture<ActorRef<AdminPeers.Command>> peers = new CompletableFuture<>();
+
+    private MeshNode(ActorSystem<?> system, MeshSettings settings) throws IOException {
+        this.system = system;
+        this.settings = settings;
+        this.repo = new SporeRepo(settings.repoDir(), new SporeVerifier(settings.limits()));
+        this.fetcher = new SporeFetcher(
+                repo,
+                this::peerUrls,
+                settings.peerToken(),
+                system.dispatchers().lookup(DispatcherSelector.blocking()),
+                settings.fetchTimeout());
+    }
+
+    /** The mesh of a node with these settings. */
+    public static MeshNode create(ActorSystem<?> system, MeshSettings settings) throws IOException {
+        return new MeshNode(system, settings);
+    }
+
+    /** Tells the cluster where this node's admin API is, so that peers can fetch spores from it. */
+    public void announce(URI adminUrl) {
+        peers.complete(system.systemActorOf(AdminPeers.create(adminUrl), "mesh-admin-peers", Props.empty()));
+    }
+
+    private CompletionStage<List<URI>> peerUrls() {
+        return peers.thenCompose(
+                ref -> AskPattern.ask(ref, AdminPeers.Peers::new, java.time.Duration.ofSeconds(5), system.scheduler()));
+    }
+
+    /** This node's spore repo. */
+    public SporeRepo repo() {
+        return repo;
+    }
+
+    /** Gets spores this node lacks from its peers. */
+    public SporeFetcher fetcher() {
+        return fetcher;
+    }
+
+    /** The settings. */
+    public MeshSettings settings() {
+        return settings;
+    }
+}
