@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             WasmCommand.class,
             SporeCommand.class,
             RepoCommand.class,
+            PlanCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

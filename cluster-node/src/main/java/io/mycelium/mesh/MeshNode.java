@@ -1,11 +1,14 @@
 package io.mycelium.mesh;
 
+import io.mycelium.mesh.fabric.ControlFabric;
+import io.mycelium.mesh.fabric.PlanLog;
 import io.mycelium.mesh.repo.AdminPeers;
 import io.mycelium.mesh.repo.SporeFetcher;
 import io.mycelium.mesh.repo.SporeRepo;
 import io.mycelium.mesh.spore.SporeVerifier;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,7 +16,12 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * The mesh's part of a node: its spore repo, and the fetcher that gets a spore from a peer. The peers are known once
@@ -24,9 +32,10 @@ public final class MeshNode {
     private final MeshSettings settings;
     private final SporeRepo repo;
     private final SporeFetcher fetcher;
+    private final ControlFabric fabric;
     private final CompletableFuture<ActorRef<AdminPeers.Command>> peers = new CompletableFuture<>();
 
-    private MeshNode(ActorSystem<?> system, MeshSettings settings) throws IOException {
+    private MeshNode(ActorSystem<?> system, MeshSettings settings, String role) throws IOException {
         this.system = system;
         this.settings = settings;
         this.repo = new SporeRepo(settings.repoDir(), new SporeVerifier(settings.limits()));
@@ -36,11 +45,19 @@ public final class MeshNode {
                 settings.peerToken(),
                 system.dispatchers().lookup(DispatcherSelector.blocking()),
                 settings.fetchTimeout());
+        ActorRef<PlanLog.Command> planLog = ClusterSingleton.get(system)
+                .init(SingletonActor.of(
+                                Behaviors.supervise(PlanLog.create())
+                                        .onFailure(SupervisorStrategy.restartWithBackoff(
+                                                Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                                "mesh-plan-log")
+                        .withSettings(ClusterSingletonSettings.create(system).withRole(role)));
+        this.fabric = new ControlFabric(system, planLog, settings.askTimeout());
     }
 
-    /** The mesh of a node with these settings. */
-    public static MeshNode create(ActorSystem<?> system, MeshSettings settings) throws IOException {
-        return new MeshNode(system, settings);
+    /** The mesh of a node with these settings; the plan log runs on members with {@code role}. */
+    public static MeshNode create(ActorSystem<?> system, MeshSettings settings, String role) throws IOException {
+        return new MeshNode(system, settings, role);
     }
 
     /** Tells the cluster where this node's admin API is, so that peers can fetch spores from it. */
@@ -61,6 +78,11 @@ public final class MeshNode {
     /** Gets spores this node lacks from its peers. */
     public SporeFetcher fetcher() {
         return fetcher;
+    }
+
+    /** Plans, budgets and endpoints. */
+    public ControlFabric fabric() {
+        return fabric;
     }
 
     /** The settings. */

@@ -8,7 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /** {@code mycelium.mesh} of the node's configuration. */
-public record MeshSettings(Path repoDir, SporeLimits limits, Optional<String> peerToken, Duration fetchTimeout) {
+public record MeshSettings(
+        Path repoDir, SporeLimits limits, Optional<String> peerToken, Duration fetchTimeout, Duration askTimeout) {
 
     /** Reads {@code mycelium.mesh}. */
     public static MeshSettings fromConfig(Config root) {
@@ -23,6 +24,7 @@ public record MeshSettings(Path repoDir, SporeLimits limits, Optional<String> pe
                         c.getBytes("max-binary-size"),
                         Set.copyOf(c.getStringList("trusted-keys"))),
                 token.isEmpty() ? Optional.empty() : Optional.of(token),
-                c.getDuration("fetch-timeout"));
+                c.getDuration("fetch-timeout"),
+                root.getDuration("mycelium.node.exec.ask-timeout"));
     }
 }

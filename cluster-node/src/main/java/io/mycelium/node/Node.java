@@ -69,11 +69,13 @@ public final class Node {
     private final ActorSystem<Void> system;
     private final Mycelium mycelium;
     private final ServerBinding binding;
+    private final MeshNode mesh;
 
-    private Node(ActorSystem<Void> system, Mycelium mycelium, ServerBinding binding) {
+    private Node(ActorSystem<Void> system, Mycelium mycelium, ServerBinding binding, MeshNode mesh) {
         this.system = system;
         this.mycelium = mycelium;
         this.binding = binding;
+        this.mesh = mesh;
     }
 
     /**
@@ -138,7 +140,7 @@ public final class Node {
 
             InetAddress bind = InetAddress.getByName(settings.httpInterface());
             AdminSecurity security = AdminSecurity.load(identity, bind);
-            MeshNode mesh = MeshNode.create(system, MeshSettings.fromConfig(config));
+            MeshNode mesh = MeshNode.create(system, MeshSettings.fromConfig(config), ROLE);
             AdminServer server = new AdminServer(
                     system,
                     mesh,
@@ -167,7 +169,7 @@ public final class Node {
                     binding.localAddress().getPort(),
                     name,
                     cluster.selfMember().address());
-            return new Node(system, mycelium, binding);
+            return new Node(system, mycelium, binding, mesh);
         } catch (Exception e) {
             system.terminate();
             if (e instanceof IOException io) {
@@ -198,6 +200,11 @@ public final class Node {
     /** The actor system. */
     public ActorSystem<Void> system() {
         return system;
+    }
+
+    /** The mesh's part of this node: spore repo and control fabric. */
+    public MeshNode mesh() {
+        return mesh;
     }
 
     /** The SDK on this node's actor system. */

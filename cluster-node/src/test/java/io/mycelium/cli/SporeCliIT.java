@@ -85,7 +85,7 @@ class SporeCliIT {
     }
 
     @Test
-    void repoPutUploadsToARunningNodeAndPrintsTheDigest() throws Exception {
+    void repoPutAndPlanPublishAgainstARunningNode() throws Exception {
         io.mycelium.mesh.spore.Spore spore = io.mycelium.mesh.TestSpores.pack(dir, "billing", "1", "#!/bin/sh\n");
         io.mycelium.node.Node node =
                 io.mycelium.node.Node.start(com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(
@@ -98,6 +98,14 @@ class SporeCliIT {
             assertThat(put.exitCode()).as(put.stderr()).isZero();
             assertThat(put.stdoutText().strip()).isEqualTo(spore.digest());
             assertThat(dir.resolve("data/spores/" + spore.digest() + ".spore")).exists();
+
+            Cli.Result plan = Cli.run("plan", "publish", "--app", "billing", "--digest", spore.digest(), "--api", api);
+            assertThat(plan.exitCode()).as(plan.stderr()).isZero();
+            assertThat(plan.stdoutText().strip()).isEqualTo("published billing " + spore.digest() + " (min 1, max 1)");
+            Cli.Result unknown =
+                    Cli.run("plan", "publish", "--app", "billing", "--digest", "0".repeat(64), "--api", api);
+            assertThat(unknown.exitCode()).isEqualTo(3);
+            assertThat(unknown.stderr()).contains("upload it first");
 
             Path junk = Files.writeString(dir.resolve("junk.spore"), "junk");
             Cli.Result refused = Cli.run("repo", "put", junk.toString(), "--api", api);

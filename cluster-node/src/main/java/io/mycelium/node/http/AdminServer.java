@@ -44,6 +44,7 @@ public final class AdminServer extends AllDirectives {
     private final ActiveExecRoutes active;
     private final ClusterRoutes cluster;
     private final SporeRoutes spores;
+    private final FabricRoutes fabric;
 
     /** The server's routes over the node's services. */
     public AdminServer(
@@ -73,6 +74,7 @@ public final class AdminServer extends AllDirectives {
                 mesh.fetcher(),
                 mesh.settings().limits().maxBinaryBytes()
                         + mesh.settings().limits().maxManifestBytes());
+        this.fabric = new FabricRoutes(mesh.fabric(), mesh.fetcher());
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -120,7 +122,8 @@ public final class AdminServer extends AllDirectives {
                                                                 audit.routes(),
                                                                 active.routes(),
                                                                 cluster.routes(),
-                                                                spores.routes()))))))));
+                                                                spores.routes(),
+                                                                fabric.routes(principal)))))))));
     }
 
     private Route ready() {
