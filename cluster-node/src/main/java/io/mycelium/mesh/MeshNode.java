@@ -1,5 +1,7 @@
 package io.mycelium.mesh;
 
+import io.mycelium.mesh.agent.AgentSettings;
+import io.mycelium.mesh.agent.NodeAgent;
 import io.mycelium.mesh.fabric.ControlFabric;
 import io.mycelium.mesh.fabric.PlanLog;
 import io.mycelium.mesh.repo.AdminPeers;
@@ -8,10 +10,13 @@ import io.mycelium.mesh.repo.SporeRepo;
 import io.mycelium.mesh.spore.SporeVerifier;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -19,6 +24,7 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
@@ -34,6 +40,7 @@ public final class MeshNode {
     private final SporeFetcher fetcher;
     private final ControlFabric fabric;
     private final CompletableFuture<ActorRef<AdminPeers.Command>> peers = new CompletableFuture<>();
+    private final CompletableFuture<List<ActorRef<NodeAgent.Command>>> agents = new CompletableFuture<>();
 
     private MeshNode(ActorSystem<?> system, MeshSettings settings, String role) throws IOException {
         this.system = system;
@@ -60,9 +67,29 @@ public final class MeshNode {
         return new MeshNode(system, settings, role);
     }
 
-    /** Tells the cluster where this node's admin API is, so that peers can fetch spores from it. */
-    public void announce(URI adminUrl) {
+    /**
+     * Tells the cluster where this node's admin API is, so that peers can fetch spores from it, and starts the node
+     * agents, which run spores under {@code runDir}.
+     */
+    public void announce(URI adminUrl, AgentSettings agentSettings, Path runDir) {
         peers.complete(system.systemActorOf(AdminPeers.create(adminUrl), "mesh-admin-peers", Props.empty()));
+        Address self = Cluster.get(system).selfMember().address();
+        String node = self.host().getOrElse(() -> "local") + ":" + self.port().getOrElse(() -> 0);
+        List<ActorRef<NodeAgent.Command>> started = new ArrayList<>();
+        for (int i = 1; i <= agentSettings.count(); i++) {
+            String agentId = agentSettings.count() == 1 ? node : node + "/agent-" + i;
+            String dirName = agentId.replaceAll("[^A-Za-z0-9.-]", "-");
+            started.add(system.systemActorOf(
+                    NodeAgent.create(agentId, runDir.resolve(dirName), agentSettings, fabric, fetcher, repo.verifier()),
+                    "mesh-agent-" + dirName,
+                    Props.empty()));
+        }
+        agents.complete(List.copyOf(started));
+    }
+
+    /** The node agents of this node, once started. */
+    public CompletionStage<List<ActorRef<NodeAgent.Command>>> agents() {
+        return agents;
     }
 
     private CompletionStage<List<URI>> peerUrls() {

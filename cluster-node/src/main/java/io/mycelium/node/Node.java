@@ -158,9 +158,13 @@ public final class Node {
             // Unbind, then give requests in flight this long (pekko.coordinated-shutdown.phases.service-requests-done
             // allows a little more); shards are handed off and the node leaves the cluster after that.
             binding.addToCoordinatedShutdown(DRAIN_DEADLINE, system);
-            mesh.announce(java.net.URI.create((security.tls().isPresent() ? "https" : "http") + "://"
-                    + binding.localAddress().getHostString() + ":"
-                    + binding.localAddress().getPort()));
+            mesh.announce(
+                    java.net.URI.create((security.tls().isPresent() ? "https" : "http") + "://"
+                            + binding.localAddress().getHostString() + ":"
+                            + binding.localAddress().getPort()),
+                    io.mycelium.mesh.agent.AgentSettings.fromConfig(config),
+                    java.nio.file.Path.of(config.getString("mycelium.data-dir"), "run")
+                            .toAbsolutePath());
             LOG.info(
                     "node {} up: admin API on {}://{}:{}, cluster {} at {}",
                     name,

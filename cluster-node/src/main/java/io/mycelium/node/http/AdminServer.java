@@ -45,6 +45,7 @@ public final class AdminServer extends AllDirectives {
     private final ClusterRoutes cluster;
     private final SporeRoutes spores;
     private final FabricRoutes fabric;
+    private final InstanceRoutes instances;
 
     /** The server's routes over the node's services. */
     public AdminServer(
@@ -75,6 +76,7 @@ public final class AdminServer extends AllDirectives {
                 mesh.settings().limits().maxBinaryBytes()
                         + mesh.settings().limits().maxManifestBytes());
         this.fabric = new FabricRoutes(mesh.fabric(), mesh.fetcher());
+        this.instances = new InstanceRoutes(system, mesh, askTimeout);
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -123,7 +125,8 @@ public final class AdminServer extends AllDirectives {
                                                                 active.routes(),
                                                                 cluster.routes(),
                                                                 spores.routes(),
-                                                                fabric.routes(principal)))))))));
+                                                                fabric.routes(principal),
+                                                                instances.routes()))))))));
     }
 
     private Route ready() {
