@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             SporeCommand.class,
             RepoCommand.class,
             PlanCommand.class,
+            MeshCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -2,6 +2,8 @@ package io.mycelium.mesh;
 
 import io.mycelium.mesh.agent.AgentSettings;
 import io.mycelium.mesh.agent.NodeAgent;
+import io.mycelium.mesh.edge.Edge;
+import io.mycelium.mesh.edge.EdgeSettings;
 import io.mycelium.mesh.fabric.ControlFabric;
 import io.mycelium.mesh.fabric.PlanLog;
 import io.mycelium.mesh.repo.AdminPeers;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.Address;
@@ -28,6 +31,8 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mesh's part of a node: its spore repo, and the fetcher that gets a spore from a peer. The peers are known once
@@ -41,6 +46,8 @@ public final class MeshNode {
     private final ControlFabric fabric;
     private final CompletableFuture<ActorRef<AdminPeers.Command>> peers = new CompletableFuture<>();
     private final CompletableFuture<List<ActorRef<NodeAgent.Command>>> agents = new CompletableFuture<>();
+    private final CompletableFuture<Optional<Edge>> edge = new CompletableFuture<>();
+    private final CompletableFuture<ServerBinding> edgeBinding = new CompletableFuture<>();
 
     private MeshNode(ActorSystem<?> system, MeshSettings settings, String role) throws IOException {
         this.system = system;
@@ -85,6 +92,40 @@ public final class MeshNode {
                     Props.empty()));
         }
         agents.complete(List.copyOf(started));
+    }
+
+    /** Starts the edge when the settings enable it; completes with it, or empty when it is off or could not bind. */
+    public CompletionStage<Optional<Edge>> startEdge(EdgeSettings edgeSettings) {
+        if (!edgeSettings.enabled()) {
+            edge.complete(Optional.empty());
+            return edge;
+        }
+        Edge started = new Edge(system, edgeSettings);
+        started.bind().whenComplete((binding, error) -> {
+            if (error != null) {
+                LoggerFactory.getLogger(MeshNode.class)
+                        .error(
+                                "the edge could not bind {}:{}, so this node runs without one: {}",
+                                edgeSettings.iface(),
+                                edgeSettings.port(),
+                                error.getMessage());
+                edge.complete(Optional.empty());
+            } else {
+                edgeBinding.complete(binding);
+                edge.complete(Optional.of(started));
+            }
+        });
+        return edge;
+    }
+
+    /** The edge, once {@link #startEdge} decided; empty when off or not bound. */
+    public CompletionStage<Optional<Edge>> edge() {
+        return edge;
+    }
+
+    /** The edge's address, once bound. */
+    public CompletionStage<ServerBinding> edgeBinding() {
+        return edgeBinding;
     }
 
     /** The node agents of this node, once started. */

@@ -165,6 +165,9 @@ public final class Node {
                     io.mycelium.mesh.agent.AgentSettings.fromConfig(config),
                     java.nio.file.Path.of(config.getString("mycelium.data-dir"), "run")
                             .toAbsolutePath());
+            mesh.startEdge(io.mycelium.mesh.edge.EdgeSettings.fromConfig(config))
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
             LOG.info(
                     "node {} up: admin API on {}://{}:{}, cluster {} at {}",
                     name,

@@ -23,6 +23,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
@@ -46,6 +47,7 @@ public final class AdminServer extends AllDirectives {
     private final SporeRoutes spores;
     private final FabricRoutes fabric;
     private final InstanceRoutes instances;
+    private final MeshNode mesh;
 
     /** The server's routes over the node's services. */
     public AdminServer(
@@ -77,6 +79,7 @@ public final class AdminServer extends AllDirectives {
                         + mesh.settings().limits().maxManifestBytes());
         this.fabric = new FabricRoutes(mesh.fabric(), mesh.fetcher());
         this.instances = new InstanceRoutes(system, mesh, askTimeout);
+        this.mesh = mesh;
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -108,6 +111,10 @@ public final class AdminServer extends AllDirectives {
                                         () -> get(
                                                 () -> complete(Json.response(200, java.util.Map.of("status", "up"))))),
                                 path("ready", () -> get(this::ready)),
+                                path("metrics", () -> get(() -> completeWithFuture(edgeMetrics(true)))),
+                                path(
+                                        PathMatchers.segment("api").slash("metrics"),
+                                        () -> get(() -> completeWithFuture(edgeMetrics(false)))),
                                 // gRPC (HTTP/2) calls authenticate themselves and answer with gRPC statuses.
                                 pathPrefix(RemoteExecutionEndpoint.PATH_PREFIX, () -> handle(grpc::handle)),
                                 pathPrefix(
@@ -127,6 +134,22 @@ public final class AdminServer extends AllDirectives {
                                                                 spores.routes(),
                                                                 fabric.routes(principal),
                                                                 instances.routes()))))))));
+    }
+
+    /** The edge's counters: Prometheus text, or JSON {@code {edge: {app: {...}}}}. */
+    private CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> edgeMetrics(boolean prometheus) {
+        return mesh.edge().thenApply(edge -> {
+            if (prometheus) {
+                return org.apache.pekko.http.javadsl.model.HttpResponse.create()
+                        .withEntity(org.apache.pekko.http.javadsl.model.HttpEntities.create(
+                                org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8,
+                                edge.map(e -> e.metrics().prometheus()).orElse("")));
+            }
+            return Json.response(
+                    200,
+                    java.util.Map.of(
+                            "edge", edge.map(e -> e.metrics().snapshot()).orElse(java.util.Map.of())));
+        });
     }
 
     private Route ready() {
