@@ -22,8 +22,30 @@ import picocli.CommandLine.Option;
         name = "mesh",
         description = "The containerless mesh: spores run as processes behind the edge.",
         mixinStandardHelpOptions = true,
-        subcommands = MeshCommand.Run.class)
+        subcommands = {MeshCommand.Run.class, MeshCommand.Demo.class})
 final class MeshCommand {
+
+    @Command(
+            name = "demo",
+            description = {
+                "Write the demo app `billing` for a walk-through of your own: DIR/billing (a tiny HTTP server on $PORT",
+                "run by the JDK the node agent names) and DIR/manifest-v1.json, manifest-v2.json to pack it with."
+            },
+            mixinStandardHelpOptions = true)
+    static final class Demo implements Callable<Integer> {
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the files.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Files.createDirectories(out);
+            DemoSpore.writeBinary(out.resolve("billing"));
+            DemoSpore.writeManifest(out.resolve("manifest-v1.json"), "v1", true);
+            DemoSpore.writeManifest(out.resolve("manifest-v2.json"), "v2", true);
+            System.out.println(out.resolve("billing"));
+            return 0;
+        }
+    }
 
     @Command(
             name = "run",

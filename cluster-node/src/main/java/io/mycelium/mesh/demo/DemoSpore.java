@@ -40,10 +40,28 @@ public final class DemoSpore {
         }
         Path binary = dir.resolve("billing.bin");
         if (!Files.exists(binary)) {
-            Files.write(binary, binary());
+            writeBinary(binary);
         }
         Path manifest = dir.resolve("billing-" + version + ".json");
-        Files.writeString(manifest, """
+        writeManifest(manifest, version, healthy);
+        return SporePacker.pack(
+                binary,
+                manifest,
+                keys,
+                dir.resolve("billing-" + version + ".spore"),
+                SporeLimits.DEFAULT,
+                Clock.systemUTC());
+    }
+
+    /** Writes the demo app's binary (mode 0755). */
+    public static void writeBinary(Path file) throws IOException {
+        Files.write(file, binary());
+        file.toFile().setExecutable(true, false);
+    }
+
+    /** Writes a manifest of the demo app at {@code version}; with {@code healthy} false its /health answers 503. */
+    public static void writeManifest(Path file, String version, boolean healthy) throws IOException {
+        Files.writeString(file, """
                 {
                   "identity": {"kind": "Spore", "name": "billing", "version": "%s"},
                   "runtime": {"command": "./binary", "args": [], "env": {"VERSION": "%s", "HEALTH": "%s"}},
@@ -52,13 +70,6 @@ public final class DemoSpore {
                   "security": {"lsm_profile": "unconfined", "read_only_fs": false}
                 }
                 """.formatted(version, version, healthy ? "ok" : "fail"));
-        return SporePacker.pack(
-                binary,
-                manifest,
-                keys,
-                dir.resolve("billing-" + version + ".spore"),
-                SporeLimits.DEFAULT,
-                Clock.systemUTC());
     }
 
     /** Where {@link #pack} writes the spore of {@code version}. */
