@@ -138,7 +138,10 @@ public final class AdminServer extends AllDirectives {
 
     /** The edge's counters: Prometheus text, or JSON {@code {edge: {app: {...}}}}. */
     private CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> edgeMetrics(boolean prometheus) {
-        return mesh.edge().thenApply(edge -> {
+        // No edge yet (still binding, or never started): empty counters rather than a wait.
+        java.util.Optional<io.mycelium.mesh.edge.Edge> started =
+                mesh.edge().toCompletableFuture().getNow(java.util.Optional.empty());
+        return java.util.concurrent.CompletableFuture.completedFuture(started).thenApply(edge -> {
             if (prometheus) {
                 return org.apache.pekko.http.javadsl.model.HttpResponse.create()
                         .withEntity(org.apache.pekko.http.javadsl.model.HttpEntities.create(
