@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.mycelium.mesh.demo.DemoSpore;
+import io.mycelium.mesh.fabric.Budget;
 import io.mycelium.mesh.fabric.ControlFabric;
 import io.mycelium.mesh.fabric.Endpoint;
 import io.mycelium.mesh.fabric.Plan;
@@ -56,7 +57,7 @@ class NodeAgentIT {
     }
 
     @Test
-    void runsBlueGreenRefusesUnhealthyAndRestartsAKilledProcess() throws Exception {
+    void runsBlueGreenRefusesUnhealthyRestartsAKilledProcessAndKeepsBudgets() throws Exception {
         node = Node.start(ConfigFactory.parseMap(Map.of(
                         "mycelium.data-dir", dir.resolve("data").toString(),
                         "mycelium.node.http.port", 0,
@@ -129,6 +130,36 @@ class NodeAgentIT {
         pids.add(three.pid());
         assertThat(three.pid()).isNotEqualTo(two.pid());
         assertThat(third.url()).isNotEqualTo(second.url());
+
+        // Budgets: the memory limit reaches the process as its address-space rlimit; maxInstances 1 leaves no room
+        // for a blue/green overlap, so the next digest is refused and the running one keeps serving.
+        fabric.setBudget(new Budget("billing", 2, 0, 4096), "test")
+                .toCompletableFuture()
+                .get();
+        Thread.sleep(300);
+        fabric.publish(new Plan("billing", v1.digest(), 1, 1, 0), "test")
+                .toCompletableFuture()
+                .get();
+        await("v1 serving under the budget", () -> endpointAnswering("v1"));
+        NodeAgent.InstanceView limited = onlyInstance();
+        pids.add(limited.pid());
+        assertThat(Files.readAllLines(Path.of("/proc/" + limited.pid() + "/limits")))
+                .anyMatch(l -> l.startsWith("Max address space") && l.contains(Long.toString(4096L << 20)));
+        fabric.setBudget(new Budget("billing", 1, 0, 0), "test")
+                .toCompletableFuture()
+                .get();
+        Thread.sleep(300);
+        fabric.publish(new Plan("billing", v2.digest(), 1, 1, 0), "test")
+                .toCompletableFuture()
+                .get();
+        await(
+                "the budget refused v2",
+                () -> facts().stream()
+                                .anyMatch(f -> f.kind() == InstanceFact.Kind.BUDGET_REFUSED
+                                        && f.digest().equals(v2.digest()))
+                        ? true
+                        : null);
+        assertThat(onlyInstance().pid()).isEqualTo(limited.pid());
 
         node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
         node = null;
