@@ -6,6 +6,7 @@
 #
 #   bench/mesh-run.sh
 #   ROUNDS=5 DURATION=15s CONNECTIONS=64 bench/mesh-run.sh
+#   MESH_JVM_FLAGS=-XX:+UseParallelGC bench/mesh-run.sh     # extra JVM flags for the mesh process
 #
 # Needs nginx and wrk (apt-get install -y nginx wrk). Results: bench/target/mesh/{results.txt,run.log}.
 set -euo pipefail
@@ -42,7 +43,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-jvm_flags=(-Xmx512m)
+read -r -a extra_flags <<<"${MESH_JVM_FLAGS:-}"
+jvm_flags=(-Xmx512m ${extra_flags[@]+"${extra_flags[@]}"})
 if ((MYCELIUM_JDK_MAJOR >= 23)); then jvm_flags+=(--sun-misc-unsafe-memory-access=allow); fi
 "$JAVA_HOME/bin/java" "${jvm_flags[@]}" -cp "$node_jar:cluster-node/target/lib/*" io.mycelium.cli.MyceliumCommand \
   mesh run --agents 1 --demo --data-dir "$out/data" --edge-port "$edge_port" --api-port "$api_port" \

@@ -6,7 +6,6 @@ import io.mycelium.mesh.fabric.Endpoint;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +51,9 @@ final class EdgeProxy implements Function<HttpRequest, CompletionStage<HttpRespo
     private final LoggingAdapter log;
     private final org.apache.pekko.stream.Materializer materializer;
     private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
+    // Parsed endpoint URLs: an endpoint's URL is parsed once, not on every request.
+    private final Map<String, Uri> targets = new ConcurrentHashMap<>();
+    private final Stamp stamp = new Stamp();
 
     EdgeProxy(ActorSystem<?> system, EndpointTable table, EdgeMetrics metrics, EdgeSettings settings) {
         this.http = Http.get(system);
@@ -112,9 +114,7 @@ final class EdgeProxy implements Function<HttpRequest, CompletionStage<HttpRespo
                         error(502, "upstream_failed", "the app's endpoint failed: " + rootMessage(failure), app))
                 .thenApply(response -> {
                     metrics.record(app, response.status().intValue(), System.nanoTime() - start);
-                    return response.addHeader(RawHeader.create(
-                            HEADER,
-                            RFC3339.format(OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS))));
+                    return response.addHeader(stamp.header());
                 });
     }
 
@@ -132,6 +132,28 @@ final class EdgeProxy implements Function<HttpRequest, CompletionStage<HttpRespo
             }
         }
         return http.singleRequest(upstream, https, pool, log);
+    }
+
+    /** The {@code X-Mycelium-Edge} header, formatted once per millisecond rather than once per request. */
+    private static final class Stamp {
+        private record Cached(long millis, RawHeader header) {}
+
+        private volatile Cached cached = new Cached(-1, null);
+
+        RawHeader header() {
+            long now = System.currentTimeMillis();
+            Cached current = cached;
+            if (current.millis() != now) {
+                current = new Cached(
+                        now,
+                        RawHeader.create(
+                                HEADER,
+                                RFC3339.format(OffsetDateTime.ofInstant(
+                                        java.time.Instant.ofEpochMilli(now), ZoneOffset.UTC))));
+                cached = current;
+            }
+            return current.header();
+        }
     }
 
     private Endpoint another(String app, Endpoint failed) {
