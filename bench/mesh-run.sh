@@ -123,4 +123,9 @@ nginx_p99=$(grep '^nginx-' "$log" | awk '{print $3}' | while read -r v; do to_ms
   printf 'nginx: %s requests/s, p99 %s ms\n' "$nginx_rps" "$nginx_p99"
   awk -v e="$edge_rps" -v n="$nginx_rps" -v ep="$edge_p99" -v np="$nginx_p99" \
     'BEGIN { printf "edge/nginx: requests/s %.2fx (target >= 0.8), p99 %.2fx (target <= 1.5)\n", e / n, ep / np }'
+  # Each edge round next to the nginx round right after it, which saw about the same load from elsewhere.
+  for r in $(seq 1 "$rounds"); do
+    awk -v e="$(awk -v r="edge-$r" '$1 == r {print $2}' "$log")" -v n="$(awk -v r="nginx-$r" '$1 == r {print $2}' "$log")" \
+      'BEGIN { print e / n }'
+  done | median | awk '{ printf "edge/nginx per round pair, median: requests/s %.2fx\n", $1 }'
 } | tee -a "$log" | tee "$out/results.txt"
