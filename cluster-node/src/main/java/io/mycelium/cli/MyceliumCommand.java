@@ -26,9 +26,9 @@ import picocli.CommandLine.Command;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (exec: the command's own exit code is returned)",
-            "124:exec: the command ran past --timeout and was killed",
             "3:spore: the spore was refused (unsafe entry, too large, missing file, wrong hash, bad signature,"
                     + " untrusted key)",
+            "124:exec: the command ran past --timeout and was killed",
             "125:Mycelium itself failed (connection, protocol, file errors)",
             "127:exec: the command could not be started"
         })
