@@ -101,6 +101,10 @@ class MeshAcceptanceIT {
         for (long pid : PIDS) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
+        }
     }
 
     @Test
