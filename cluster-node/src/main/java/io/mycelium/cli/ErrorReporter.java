@@ -13,6 +13,7 @@ import picocli.CommandLine.ParseResult;
  * --verbose}, and an exit code the help lists.
  */
 final class ErrorReporter implements IExecutionExceptionHandler {
+    static final int SPORE_REFUSED = 3;
     static final int MYCELIUM_FAILED = 125;
     static final int CANNOT_START = 127;
 
@@ -26,6 +27,10 @@ final class ErrorReporter implements IExecutionExceptionHandler {
             }
         }
         cmd.getErr().flush();
+        if (error instanceof io.mycelium.mesh.spore.SporeException
+                || error instanceof AdminApiClient.ApiCallException call && call.code.startsWith("spore_")) {
+            return SPORE_REFUSED;
+        }
         return error instanceof ProcessStartException ? CANNOT_START : MYCELIUM_FAILED;
     }
 

@@ -17,12 +17,18 @@ import picocli.CommandLine.Command;
             GetCommand.class,
             CacheCommand.class,
             WasmCommand.class,
+            SporeCommand.class,
+            RepoCommand.class,
+            PlanCommand.class,
+            MeshCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (exec: the command's own exit code is returned)",
             "1:exec --hosts-file: at least one host failed (the summary line on stderr names them)",
+            "3:spore: the spore was refused (unsafe entry, too large, missing file, wrong hash, bad signature,"
+                    + " untrusted key)",
             "124:exec: the command ran past --timeout and was killed",
             "125:Mycelium itself failed (connection, protocol, file errors)",
             "127:exec: the command could not be started"

@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mycelium.Mycelium;
 import io.mycelium.journal.JournalSchema;
+import io.mycelium.mesh.MeshNode;
+import io.mycelium.mesh.MeshSettings;
 import io.mycelium.node.exec.ActiveExecutions;
 import io.mycelium.node.exec.ExecService;
 import io.mycelium.node.exec.ExecSettings;
@@ -67,11 +69,13 @@ public final class Node {
     private final ActorSystem<Void> system;
     private final Mycelium mycelium;
     private final ServerBinding binding;
+    private final MeshNode mesh;
 
-    private Node(ActorSystem<Void> system, Mycelium mycelium, ServerBinding binding) {
+    private Node(ActorSystem<Void> system, Mycelium mycelium, ServerBinding binding, MeshNode mesh) {
         this.system = system;
         this.mycelium = mycelium;
         this.binding = binding;
+        this.mesh = mesh;
     }
 
     /**
@@ -136,8 +140,10 @@ public final class Node {
 
             InetAddress bind = InetAddress.getByName(settings.httpInterface());
             AdminSecurity security = AdminSecurity.load(identity, bind);
+            MeshNode mesh = MeshNode.create(system, MeshSettings.fromConfig(config), ROLE);
             AdminServer server = new AdminServer(
                     system,
+                    mesh,
                     security,
                     service,
                     hosts,
@@ -152,6 +158,16 @@ public final class Node {
             // Unbind, then give requests in flight this long (pekko.coordinated-shutdown.phases.service-requests-done
             // allows a little more); shards are handed off and the node leaves the cluster after that.
             binding.addToCoordinatedShutdown(DRAIN_DEADLINE, system);
+            mesh.announce(
+                    java.net.URI.create((security.tls().isPresent() ? "https" : "http") + "://"
+                            + binding.localAddress().getHostString() + ":"
+                            + binding.localAddress().getPort()),
+                    io.mycelium.mesh.agent.AgentSettings.fromConfig(config),
+                    java.nio.file.Path.of(config.getString("mycelium.data-dir"), "run")
+                            .toAbsolutePath());
+            mesh.startEdge(io.mycelium.mesh.edge.EdgeSettings.fromConfig(config))
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
             LOG.info(
                     "node {} up: admin API on {}://{}:{}, cluster {} at {}",
                     name,
@@ -160,7 +176,7 @@ public final class Node {
                     binding.localAddress().getPort(),
                     name,
                     cluster.selfMember().address());
-            return new Node(system, mycelium, binding);
+            return new Node(system, mycelium, binding, mesh);
         } catch (Exception e) {
             system.terminate();
             if (e instanceof IOException io) {
@@ -191,6 +207,11 @@ public final class Node {
     /** The actor system. */
     public ActorSystem<Void> system() {
         return system;
+    }
+
+    /** The mesh's part of this node: spore repo and control fabric. */
+    public MeshNode mesh() {
+        return mesh;
     }
 
     /** The SDK on this node's actor system. */

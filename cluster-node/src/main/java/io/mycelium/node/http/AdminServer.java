@@ -1,5 +1,6 @@
 package io.mycelium.node.http;
 
+import io.mycelium.mesh.MeshNode;
 import io.mycelium.node.ApiException;
 import io.mycelium.node.exec.ActiveExecutions;
 import io.mycelium.node.exec.ExecService;
@@ -22,6 +23,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
@@ -42,10 +44,15 @@ public final class AdminServer extends AllDirectives {
     private final AuditRoutes audit;
     private final ActiveExecRoutes active;
     private final ClusterRoutes cluster;
+    private final SporeRoutes spores;
+    private final FabricRoutes fabric;
+    private final InstanceRoutes instances;
+    private final MeshNode mesh;
 
     /** The server's routes over the node's services. */
     public AdminServer(
             ActorSystem<?> system,
+            MeshNode mesh,
             AdminSecurity security,
             ExecService service,
             ActorRef<HostDirectory.Command> hostDirectory,
@@ -64,6 +71,15 @@ public final class AdminServer extends AllDirectives {
         this.audit = new AuditRoutes(system);
         this.active = new ActiveExecRoutes(activeExecutions, askTimeout, system.scheduler());
         this.cluster = new ClusterRoutes(system, hostDirectory, askTimeout);
+        this.spores = new SporeRoutes(
+                system,
+                mesh.repo(),
+                mesh.fetcher(),
+                mesh.settings().limits().maxBinaryBytes()
+                        + mesh.settings().limits().maxManifestBytes());
+        this.fabric = new FabricRoutes(mesh.fabric(), mesh.fetcher());
+        this.instances = new InstanceRoutes(system, mesh, askTimeout);
+        this.mesh = mesh;
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -95,6 +111,10 @@ public final class AdminServer extends AllDirectives {
                                         () -> get(
                                                 () -> complete(Json.response(200, java.util.Map.of("status", "up"))))),
                                 path("ready", () -> get(this::ready)),
+                                path("metrics", () -> get(() -> completeWithFuture(edgeMetrics(true)))),
+                                path(
+                                        PathMatchers.segment("api").slash("metrics"),
+                                        () -> get(() -> completeWithFuture(edgeMetrics(false)))),
                                 // gRPC (HTTP/2) calls authenticate themselves and answer with gRPC statuses.
                                 pathPrefix(RemoteExecutionEndpoint.PATH_PREFIX, () -> handle(grpc::handle)),
                                 pathPrefix(
@@ -110,7 +130,29 @@ public final class AdminServer extends AllDirectives {
                                                                 policies.routes(principal),
                                                                 audit.routes(),
                                                                 active.routes(),
-                                                                cluster.routes()))))))));
+                                                                cluster.routes(),
+                                                                spores.routes(),
+                                                                fabric.routes(principal),
+                                                                instances.routes()))))))));
+    }
+
+    /** The edge's counters: Prometheus text, or JSON {@code {edge: {app: {...}}}}. */
+    private CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> edgeMetrics(boolean prometheus) {
+        // No edge yet (still binding, or never started): empty counters rather than a wait.
+        java.util.Optional<io.mycelium.mesh.edge.Edge> started =
+                mesh.edge().toCompletableFuture().getNow(java.util.Optional.empty());
+        return java.util.concurrent.CompletableFuture.completedFuture(started).thenApply(edge -> {
+            if (prometheus) {
+                return org.apache.pekko.http.javadsl.model.HttpResponse.create()
+                        .withEntity(org.apache.pekko.http.javadsl.model.HttpEntities.create(
+                                org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8,
+                                edge.map(e -> e.metrics().prometheus()).orElse("")));
+            }
+            return Json.response(
+                    200,
+                    java.util.Map.of(
+                            "edge", edge.map(e -> e.metrics().snapshot()).orElse(java.util.Map.of())));
+        });
     }
 
     private Route ready() {

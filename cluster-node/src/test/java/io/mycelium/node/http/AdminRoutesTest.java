@@ -103,6 +103,8 @@ class AdminRoutesTest {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         AdminServer server = new AdminServer(
                 kit.system(),
+                io.mycelium.mesh.MeshNode.create(
+                        kit.system(), io.mycelium.mesh.MeshSettings.fromConfig(config), "mycelium-node"),
                 AdminSecurity.load(IdentitySettings.fromConfig(config), loopback),
                 service,
                 hosts,

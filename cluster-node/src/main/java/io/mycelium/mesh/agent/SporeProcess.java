@@ -1,0 +1,109 @@
+package io.mycelium.mesh.agent;
+
+import io.mycelium.mesh.spore.SporeManifest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One instance of a spore as an OS process: started with {@code setsid} in its own session and process group (so
+ * stopping it stops whatever it forked), in its extraction directory, with {@code PORT} set, its output in rotated
+ * log files, and the memory budget as an address-space rlimit. Stopping sends SIGTERM to the group, then SIGKILL
+ * after the grace period.
+ */
+final class SporeProcess {
+    private final Process process;
+    private final int port;
+
+    private SporeProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /**
+     * Starts the manifest's command in {@code dir}.
+     *
+     * @param memoryMb the address-space limit, 0 for none
+     */
+    static SporeProcess start(
+            Path dir,
+            SporeManifest manifest,
+            int port,
+            Map<String, String> extraEnv,
+            int memoryMb,
+            long logMaxBytes,
+            int logFiles)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of("setsid", "sh", "-c"));
+        // sh applies the rlimit, then execs the spore's command (in the new session setsid made, same pid).
+        command.add((memoryMb > 0 ? "ulimit -v " + memoryMb * 1024L + " || exit 126; " : "") + "exec \"$@\"");
+        command.add("spore");
+        command.add(manifest.runtime().command());
+        command.addAll(manifest.runtime().args());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        Map<String, String> env = builder.environment();
+        env.putAll(manifest.runtime().env());
+        env.putAll(extraEnv);
+        env.put("PORT", Integer.toString(port));
+        Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        String name = dir.getFileName().toString();
+        new RotatingLog(dir.resolve("stdout.log"), logMaxBytes, logFiles)
+                .pump(process.getInputStream(), "spore-stdout-" + name);
+        new RotatingLog(dir.resolve("stderr.log"), logMaxBytes, logFiles)
+                .pump(process.getErrorStream(), "spore-stderr-" + name);
+        return new SporeProcess(process, port);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Completes with the exit code (128 + signal for a signal, as a shell reports it). */
+    CompletionStage<Integer> onExit() {
+        return process.onExit().thenApply(Process::exitValue);
+    }
+
+    /**
+     * SIGTERM to the process group, SIGKILL after {@code grace}; completes when the process has exited. Blocking:
+     * call it off actor threads.
+     */
+    void stop(Duration grace) {
+        signalGroup("TERM");
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                signalGroup("KILL");
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            signalGroup("KILL");
+        }
+        // The leader may be gone while a child it forked lingers in the group.
+        signalGroup("KILL");
+    }
+
+    private void signalGroup(String signal) {
+        try {
+            new ProcessBuilder("kill", "-s", signal, "--", "-" + process.pid())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
