@@ -1,7 +1,5 @@
 package io.mycelium.mesh;
 
-import static io.mycelium.journal.testkit.GoldenBytes.assertSerializedMatches;
-
 import io.mycelium.mesh.agent.AgentFacts;
 import io.mycelium.mesh.agent.InstanceFact;
 import io.mycelium.mesh.fabric.Budget;
@@ -14,12 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The stored and wire format of the mesh's records, pinned in src/test/resources/golden: plans, budgets and endpoints
@@ -30,55 +24,40 @@ class MeshGoldenBytesTest {
     static final Plan PLAN = new Plan("billing", "ab".repeat(32), 1, 2, 0);
     static final Budget BUDGET = new Budget("billing", 2, 500, 128);
 
-    private static ActorTestKit testKit;
-    private static ActorSystem<?> system;
-
-    @BeforeAll
-    static void start() {
-        testKit = GoldenSystem.start();
-        system = testKit.system();
-    }
-
-    @AfterAll
-    static void stop() {
-        testKit.shutdownTestKit();
-    }
-
-    private static <T> ActorRef<T> ref() {
-        return system.deadLetters();
-    }
+    @RegisterExtension
+    static final GoldenSystem golden = new GoldenSystem();
 
     @Test
     void fabric() {
-        assertSerializedMatches(system, "mesh-plan-v1", PLAN);
-        assertSerializedMatches(system, "mesh-budget-v1", BUDGET);
-        assertSerializedMatches(system, "mesh-endpoint-v1", new Endpoint("billing", "http://127.0.0.1:4000", "n1"));
+        golden.assertMatches("mesh-plan-v1", PLAN);
+        golden.assertMatches("mesh-budget-v1", BUDGET);
+        golden.assertMatches("mesh-endpoint-v1", new Endpoint("billing", "http://127.0.0.1:4000", "n1"));
     }
 
     @Test
     void planLog() {
         PlanLog.PlanPublished published = new PlanLog.PlanPublished(PLAN, "alice", AT);
-        assertSerializedMatches(system, "mesh-plan-published-v1", published);
-        assertSerializedMatches(system, "mesh-budget-set-v1", new PlanLog.BudgetSet(BUDGET, "alice", AT));
-        assertSerializedMatches(system, "mesh-publish-v1", new PlanLog.Publish(PLAN, "alice", ref()));
-        assertSerializedMatches(system, "mesh-set-budget-v1", new PlanLog.SetBudget(BUDGET, "alice", ref()));
-        assertSerializedMatches(system, "mesh-get-history-v1", new PlanLog.GetHistory("billing", ref()));
-        assertSerializedMatches(system, "mesh-history-v1", new PlanLog.History(new ArrayList<>(List.of(published))));
+        golden.assertMatches("mesh-plan-published-v1", published);
+        golden.assertMatches("mesh-budget-set-v1", new PlanLog.BudgetSet(BUDGET, "alice", AT));
+        golden.assertMatches("mesh-publish-v1", new PlanLog.Publish(PLAN, "alice", golden.ref()));
+        golden.assertMatches("mesh-set-budget-v1", new PlanLog.SetBudget(BUDGET, "alice", golden.ref()));
+        golden.assertMatches("mesh-get-history-v1", new PlanLog.GetHistory("billing", golden.ref()));
+        golden.assertMatches("mesh-history-v1", new PlanLog.History(new ArrayList<>(List.of(published))));
         Map<String, List<PlanLog.PlanPublished>> plans = new HashMap<>();
         plans.put("billing", new ArrayList<>(List.of(published)));
         Map<String, Budget> budgets = new HashMap<>();
         budgets.put("billing", BUDGET);
-        assertSerializedMatches(system, "mesh-plan-log-state-v1", new PlanLog.State(plans, budgets));
+        golden.assertMatches("mesh-plan-log-state-v1", new PlanLog.State(plans, budgets));
     }
 
     @Test
     void instanceFacts() {
         InstanceFact fact =
                 new InstanceFact(InstanceFact.Kind.EXITED, "billing", "ab".repeat(32), 4242, "exit 137", AT);
-        assertSerializedMatches(system, "mesh-instance-fact-v1", fact);
-        assertSerializedMatches(system, "mesh-agent-record-v1", new AgentFacts.Record(fact));
-        assertSerializedMatches(system, "mesh-agent-recent-v1", new AgentFacts.Recent(ref()));
-        assertSerializedMatches(system, "mesh-agent-facts-v1", new AgentFacts.Facts(new ArrayList<>(List.of(fact))));
-        assertSerializedMatches(system, "mesh-agent-state-v1", new AgentFacts.State(new ArrayList<>(List.of(fact))));
+        golden.assertMatches("mesh-instance-fact-v1", fact);
+        golden.assertMatches("mesh-agent-record-v1", new AgentFacts.Record(fact));
+        golden.assertMatches("mesh-agent-recent-v1", new AgentFacts.Recent(golden.ref()));
+        golden.assertMatches("mesh-agent-facts-v1", new AgentFacts.Facts(new ArrayList<>(List.of(fact))));
+        golden.assertMatches("mesh-agent-state-v1", new AgentFacts.State(new ArrayList<>(List.of(fact))));
     }
 }
