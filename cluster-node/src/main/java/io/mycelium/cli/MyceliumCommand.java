@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             GetCommand.class,
             CacheCommand.class,
             WasmCommand.class,
+            TaskCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -15,6 +15,12 @@ import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.IdentitySettings;
 import io.mycelium.node.policy.PolicyStore;
 import io.mycelium.node.ratelimit.PrincipalRateLimiter;
+import io.mycelium.node.task.ExecTaskRunner;
+import io.mycelium.node.task.IdempotencyKey;
+import io.mycelium.node.task.Task;
+import io.mycelium.node.task.TaskIndex;
+import io.mycelium.node.task.TaskService;
+import io.mycelium.node.task.TaskSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -82,6 +88,7 @@ public final class Node {
         config = withNodeRole(config);
         NodeSettings settings = NodeSettings.fromConfig(config);
         ExecSettings execSettings = ExecSettings.fromConfig(config);
+        TaskSettings taskSettings = TaskSettings.fromConfig(config);
         IdentitySettings identity = IdentitySettings.fromConfig(config);
         String name = config.getString("mycelium.node.cluster-name");
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config);
@@ -125,14 +132,20 @@ public final class Node {
             });
             PrincipalRateLimiter limiter = new PrincipalRateLimiter(settings::limitsFor, timeouts);
             ExecService service = new ExecService(system, sharding, hosts, policies, limiter, execSettings);
+            JdbcReadJournal readJournal =
+                    PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
             ActorRef<ActiveExecutions.Command> active = system.systemActorOf(
-                    ActiveExecutions.create(
-                            PersistenceQuery.get(system)
-                                    .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier()),
-                            sharding,
-                            execSettings.startGrace()),
+                    ActiveExecutions.create(readJournal, sharding, execSettings.startGrace()),
                     "active-executions",
                     Props.empty());
+            ExecTaskRunner runner = new ExecTaskRunner(service, sharding, system, taskSettings.outputTailBytes());
+            sharding.init(Entity.of(Task.TYPE, ctx -> Task.create(ctx.getEntityId(), runner))
+                    .withRole(ROLE));
+            sharding.init(Entity.of(IdempotencyKey.TYPE, ctx -> IdempotencyKey.create(ctx.getEntityId()))
+                    .withRole(ROLE));
+            ActorRef<TaskIndex.Command> taskIndex = system.systemActorOf(
+                    TaskIndex.create(readJournal, sharding, taskSettings.wakeInterval()), "task-index", Props.empty());
+            TaskService tasks = new TaskService(system, sharding, service, taskIndex, taskSettings);
 
             InetAddress bind = InetAddress.getByName(settings.httpInterface());
             AdminSecurity security = AdminSecurity.load(identity, bind);
@@ -143,6 +156,7 @@ public final class Node {
                     hosts,
                     policies,
                     active,
+                    tasks,
                     settings.approvers(),
                     settings.policyAdmins(),
                     execSettings.askTimeout());

@@ -8,6 +8,7 @@ import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.AuthDirectives;
 import io.mycelium.node.policy.PolicyStore;
+import io.mycelium.node.task.TaskService;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -42,6 +43,7 @@ public final class AdminServer extends AllDirectives {
     private final AuditRoutes audit;
     private final ActiveExecRoutes active;
     private final ClusterRoutes cluster;
+    private final TaskRoutes tasks;
 
     /** The server's routes over the node's services. */
     public AdminServer(
@@ -51,6 +53,7 @@ public final class AdminServer extends AllDirectives {
             ActorRef<HostDirectory.Command> hostDirectory,
             ActorRef<PolicyStore.Command> policyStore,
             ActorRef<ActiveExecutions.Command> activeExecutions,
+            TaskService taskService,
             List<String> approvers,
             List<String> policyAdmins,
             Duration askTimeout) {
@@ -64,6 +67,7 @@ public final class AdminServer extends AllDirectives {
         this.audit = new AuditRoutes(system);
         this.active = new ActiveExecRoutes(activeExecutions, askTimeout, system.scheduler());
         this.cluster = new ClusterRoutes(system, hostDirectory, askTimeout);
+        this.tasks = new TaskRoutes(taskService);
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -110,7 +114,8 @@ public final class AdminServer extends AllDirectives {
                                                                 policies.routes(principal),
                                                                 audit.routes(),
                                                                 active.routes(),
-                                                                cluster.routes()))))))));
+                                                                cluster.routes(),
+                                                                tasks.routes(principal)))))))));
     }
 
     private Route ready() {

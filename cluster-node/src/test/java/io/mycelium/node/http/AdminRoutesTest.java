@@ -120,6 +120,24 @@ class AdminRoutesTest {
                                         Duration.ofHours(1)),
                                 "active-executions",
                                 org.apache.pekko.actor.typed.Props.empty()),
+                new io.mycelium.node.task.TaskService(
+                        kit.system(),
+                        sharding,
+                        service,
+                        kit.system()
+                                .systemActorOf(
+                                        io.mycelium.node.task.TaskIndex.create(
+                                                org.apache.pekko.persistence.query.PersistenceQuery.get(kit.system())
+                                                        .getReadJournalFor(
+                                                                org.apache.pekko.persistence.jdbc.query.javadsl
+                                                                        .JdbcReadJournal.class,
+                                                                org.apache.pekko.persistence.jdbc.query.javadsl
+                                                                        .JdbcReadJournal.Identifier()),
+                                                sharding,
+                                                Duration.ofHours(1)),
+                                        "task-index",
+                                        org.apache.pekko.actor.typed.Props.empty()),
+                        io.mycelium.node.task.TaskSettings.fromConfig(config)),
                 List.of(USER),
                 List.of(USER),
                 exec.askTimeout());
