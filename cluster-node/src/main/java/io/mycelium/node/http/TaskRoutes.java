@@ -5,6 +5,7 @@ import io.mycelium.node.identity.Principal;
 import io.mycelium.node.task.TaskRequest;
 import io.mycelium.node.task.TaskService;
 import io.mycelium.node.task.TaskState;
+import io.mycelium.node.validation.Schemas;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,7 +62,11 @@ final class TaskRoutes extends AllDirectives {
         return extractClientIP(ip -> entity(
                 Unmarshaller.entityToString(),
                 text -> reply(() -> service.submit(
-                                TaskRequest.parse(Json.parse(text), service.settings()), principal, address(ip))
+                                TaskRequest.parse(
+                                        Schemas.checked(Schemas.Type.TASK_SUBMIT, Json.parse(text)),
+                                        service.settings()),
+                                principal,
+                                address(ip))
                         .thenApply(r -> {
                             Map<String, Object> body = new LinkedHashMap<>();
                             body.put("id", r.status().id());
