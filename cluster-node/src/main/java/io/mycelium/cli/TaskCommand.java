@@ -55,8 +55,14 @@ final class TaskCommand {
         @Mixin
         NodeOptions node;
 
-        @Option(names = "--target", required = true, paramLabel = "HOST", description = "The registered host.")
+        @Option(names = "--target", paramLabel = "HOST", description = "The registered host to run on.")
         String target;
+
+        @Option(
+                names = "--capability",
+                paramLabel = "NAME",
+                description = "Run on a worker agent that advertises NAME (instead of --target).")
+        String capability;
 
         @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts before the dead-letter queue.")
         Integer maxAttempts;
@@ -75,7 +81,13 @@ final class TaskCommand {
 
         @Override
         public Integer call() throws Exception {
-            ObjectNode body = NodeClient.JSON.createObjectNode().put("target", target);
+            ObjectNode body = NodeClient.JSON.createObjectNode();
+            if (target != null) {
+                body.put("target", target);
+            }
+            if (capability != null) {
+                body.put("capability", capability);
+            }
             command.forEach(body.putArray("command")::add);
             if (maxAttempts != null) {
                 body.put("maxAttempts", maxAttempts);

@@ -18,6 +18,7 @@ import io.mycelium.node.ratelimit.PrincipalRateLimiter;
 import io.mycelium.node.task.ExecTaskRunner;
 import io.mycelium.node.task.IdempotencyKey;
 import io.mycelium.node.task.Task;
+import io.mycelium.node.task.TaskDispatcher;
 import io.mycelium.node.task.TaskIndex;
 import io.mycelium.node.task.TaskService;
 import io.mycelium.node.task.TaskSettings;
@@ -139,13 +140,21 @@ public final class Node {
                     "active-executions",
                     Props.empty());
             ExecTaskRunner runner = new ExecTaskRunner(service, sharding, system, taskSettings.outputTailBytes());
-            sharding.init(Entity.of(Task.TYPE, ctx -> Task.create(ctx.getEntityId(), runner))
+            ActorRef<TaskDispatcher.Command> dispatcher = singletons.init(SingletonActor.of(
+                            Behaviors.supervise(TaskDispatcher.create(sharding))
+                                    .onFailure(SupervisorStrategy.restartWithBackoff(
+                                            Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                            "task-dispatcher")
+                    .withSettings(onNodes));
+            sharding.init(Entity.of(
+                            Task.TYPE,
+                            ctx -> Task.create(ctx.getEntityId(), runner, dispatcher, taskSettings.workerTimeouts()))
                     .withRole(ROLE));
             sharding.init(Entity.of(IdempotencyKey.TYPE, ctx -> IdempotencyKey.create(ctx.getEntityId()))
                     .withRole(ROLE));
             ActorRef<TaskIndex.Command> taskIndex = system.systemActorOf(
                     TaskIndex.create(readJournal, sharding, taskSettings.wakeInterval()), "task-index", Props.empty());
-            TaskService tasks = new TaskService(system, sharding, service, taskIndex, taskSettings);
+            TaskService tasks = new TaskService(system, sharding, service, taskIndex, dispatcher, taskSettings);
 
             InetAddress bind = InetAddress.getByName(settings.httpInterface());
             AdminSecurity security = AdminSecurity.load(identity, bind);

@@ -44,6 +44,7 @@ public final class AdminServer extends AllDirectives {
     private final ActiveExecRoutes active;
     private final ClusterRoutes cluster;
     private final TaskRoutes tasks;
+    private final AgentRoutes agents;
 
     /** The server's routes over the node's services. */
     public AdminServer(
@@ -68,6 +69,11 @@ public final class AdminServer extends AllDirectives {
         this.active = new ActiveExecRoutes(activeExecutions, askTimeout, system.scheduler());
         this.cluster = new ClusterRoutes(system, hostDirectory, askTimeout);
         this.tasks = new TaskRoutes(taskService);
+        this.agents = new AgentRoutes(
+                system,
+                taskService.dispatcher(),
+                taskService.sharding(),
+                taskService.settings().workerTimeouts());
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -115,7 +121,8 @@ public final class AdminServer extends AllDirectives {
                                                                 audit.routes(),
                                                                 active.routes(),
                                                                 cluster.routes(),
-                                                                tasks.routes(principal)))))))));
+                                                                tasks.routes(principal),
+                                                                agents.routes(principal)))))))));
     }
 
     private Route ready() {

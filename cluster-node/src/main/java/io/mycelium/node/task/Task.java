@@ -80,6 +80,50 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
             Instant at)
             implements Command {}
 
+    /** The dispatcher offers the attempt to a worker agent with a free slot. */
+    public record Offer(int attempt, String agentId, ActorRef<WorkerConnection.Command> worker) implements Command {}
+
+    /** The worker accepts its assignment: a lease starts. */
+    public record WorkerAccept(int attempt, String agentId, ActorRef<WorkerConnection.Command> replyTo)
+            implements Command {}
+
+    /** The worker is still at it (with its progress, or null): the lease is extended. */
+    public record WorkerHeartbeat(
+            int attempt, String agentId, String progress, ActorRef<WorkerConnection.Command> replyTo)
+            implements Command {}
+
+    /** The worker declines its assignment before accepting it. */
+    public record WorkerReject(int attempt, String agentId, String reason, ActorRef<WorkerConnection.Command> replyTo)
+            implements Command {}
+
+    /**
+     * The worker's outcome of an attempt.
+     *
+     * @param retryable for a failure: whether another attempt may succeed
+     */
+    public record WorkerReport(
+            int attempt,
+            String agentId,
+            boolean success,
+            Integer exitCode,
+            String output,
+            String message,
+            boolean retryable,
+            ActorRef<WorkerConnection.Command> replyTo)
+            implements Command {}
+
+    /** The worker's connection ended while it had the attempt. */
+    public record WorkerLost(int attempt, String agentId) implements Command {}
+
+    /** Timer: the worker did not accept in time. */
+    record AcceptTimeout(int attempt) implements Command {}
+
+    /** Timer: the worker's lease ran out without a heartbeat. */
+    record LeaseExpired(int attempt) implements Command {}
+
+    /** Timer: a capability task still waiting for a worker announces itself to the dispatcher again. */
+    record Redispatch(int attempt) implements Command {}
+
     // Events -------------------------------------------------------------------------------------------------------
 
     /** The facts of a task. */
@@ -91,6 +135,8 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
     /**
      * A task was submitted.
      *
+     * @param target the registered host it runs on, or null for a capability task
+     * @param capability the capability a worker agent must advertise to run it, or null for a host task
      * @param deadlineAfter how long each round may take, from the submission or the redrive
      * @param attemptTimeout how long one attempt may run
      * @param principalKind how {@code submittedBy} was established ({@code SPIFFE}, {@code TOKEN}, {@code LOCAL})
@@ -98,6 +144,7 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
     public record TaskSubmitted(
             String id,
             String target,
+            String capability,
             List<String> command,
             int maxAttempts,
             Duration backoffInitial,
@@ -136,6 +183,12 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
 
     /** Someone took it out of the dead-letter queue for a new round. */
     public record TaskRedriven(String by, Instant at) implements Event {}
+
+    /** The agent gave the attempt back before starting it (not accepted in time, declined, gone): offered again. */
+    public record TaskReleased(int attempt, String agent, String reason, Instant at) implements Event {}
+
+    /** An agent reported a completion the task had no use for: an attempt already ended, or another agent's. */
+    public record TaskDuplicateCompletion(int attempt, String agent, Instant at) implements Event {}
 
     // State --------------------------------------------------------------------------------------------------------
 
@@ -178,7 +231,7 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
             List<Event> h = new ArrayList<>(history);
             h.add(event);
             List<Event> facts = List.copyOf(h);
-            TaskState next = stateAfter(event);
+            TaskState next = stateAfter(state, event);
             return switch (event) {
                 case TaskSubmitted e ->
                     new State(e, next, 0, 1, e.at().plus(e.deadlineAfter()), null, null, null, null, null, null, facts);
@@ -254,6 +307,21 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
                             e.at(),
                             facts);
                 case TaskCancelled e -> with(next, e.at(), facts);
+                case TaskReleased e ->
+                    new State(
+                            submitted,
+                            next,
+                            attempt,
+                            roundStart,
+                            deadline,
+                            e.at(),
+                            agent,
+                            executionId,
+                            last,
+                            deadLettered,
+                            null,
+                            facts);
+                case TaskDuplicateCompletion e -> with(next, endTime, facts);
                 case TaskRedriven e ->
                     new State(
                             submitted,
@@ -309,6 +377,7 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
                     submitted.id(),
                     state,
                     submitted.target(),
+                    submitted.capability(),
                     submitted.command(),
                     submitted.maxAttempts(),
                     attempt,
@@ -440,12 +509,42 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
                 case TaskRedriven e ->
                     new TaskStatus.HistoryEntry(
                             "redriven", e.at(), null, null, null, null, null, null, null, null, null, e.by(), null);
+                case TaskReleased e ->
+                    new TaskStatus.HistoryEntry(
+                            "released",
+                            e.at(),
+                            e.attempt(),
+                            e.agent(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            e.reason(),
+                            null,
+                            null);
+                case TaskDuplicateCompletion e ->
+                    new TaskStatus.HistoryEntry(
+                            "duplicate_completion",
+                            e.at(),
+                            e.attempt(),
+                            e.agent(),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null);
             };
         }
     }
 
     /** The state a task is in right after {@code event}: one rule, shared with the node's task index. */
-    static TaskState stateAfter(Event event) {
+    static TaskState stateAfter(TaskState before, Event event) {
         return switch (event) {
             case TaskSubmitted e -> TaskState.SUBMITTED;
             case TaskScheduled e -> TaskState.SCHEDULED;
@@ -456,6 +555,8 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
             case TaskDeadLettered e -> TaskState.DEAD_LETTERED;
             case TaskCancelled e -> TaskState.CANCELLED;
             case TaskRedriven e -> TaskState.SCHEDULED;
+            case TaskReleased e -> TaskState.SCHEDULED;
+            case TaskDuplicateCompletion e -> before;
         };
     }
 
@@ -480,18 +581,38 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final TaskRunner runner;
+    private final ActorRef<TaskDispatcher.Command> dispatcher;
+    private final WorkerTimeouts worker;
+    // The connection of the worker that has the current attempt: transient (a connection does not outlive its node).
+    private ActorRef<WorkerConnection.Command> workerRef;
 
-    private Task(String id, ActorContext<Command> context, TimerScheduler<Command> timers, TaskRunner runner) {
+    /** How long a worker has to accept an assignment, and how long a lease lasts without a heartbeat. */
+    public record WorkerTimeouts(Duration accept, Duration lease, Duration redispatch) {}
+
+    private Task(
+            String id,
+            ActorContext<Command> context,
+            TimerScheduler<Command> timers,
+            TaskRunner runner,
+            ActorRef<TaskDispatcher.Command> dispatcher,
+            WorkerTimeouts worker) {
         super(PersistenceId.of(TYPE.name(), id));
         this.id = id;
         this.context = context;
         this.timers = timers;
         this.runner = runner;
+        this.dispatcher = dispatcher;
+        this.worker = worker;
     }
 
-    /** The entity for task {@code id}, running its attempts through {@code runner}. */
-    public static Behavior<Command> create(String id, TaskRunner runner) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Task(id, context, timers, runner)));
+    /**
+     * The entity for task {@code id}: a host task's attempts run through {@code runner}, a capability task's are
+     * offered to worker agents by {@code dispatcher}.
+     */
+    public static Behavior<Command> create(
+            String id, TaskRunner runner, ActorRef<TaskDispatcher.Command> dispatcher, WorkerTimeouts worker) {
+        return Behaviors.setup(
+                context -> Behaviors.withTimers(timers -> new Task(id, context, timers, runner, dispatcher, worker)));
     }
 
     @Override
@@ -507,6 +628,14 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
                 .onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), unknown()))
                 .onCommand(Cancel.class, (s, c) -> Effect().reply(c.replyTo(), unknown()))
                 .onCommand(Redrive.class, (s, c) -> Effect().reply(c.replyTo(), unknown()))
+                .onCommand(WorkerAccept.class, (s, c) -> Effect().reply(c.replyTo(), noTask(c.attempt())))
+                .onCommand(WorkerHeartbeat.class, (s, c) -> Effect().reply(c.replyTo(), noTask(c.attempt())))
+                .onCommand(WorkerReject.class, (s, c) -> Effect().reply(c.replyTo(), noTask(c.attempt())))
+                .onCommand(WorkerReport.class, (s, c) -> Effect().reply(c.replyTo(), noTask(c.attempt())))
+                .onCommand(Offer.class, (s, c) -> {
+                    dispatcher.tell(new TaskDispatcher.SlotFree(c.agentId()));
+                    return Effect().none();
+                })
                 .onAnyCommand(c -> Effect().none());
         builder.forAnyState()
                 .onCommand(Submit.class, (s, c) -> Effect().reply(c.replyTo(), new SubmitReply(s.status(), false)))
@@ -515,12 +644,25 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
                 .onCommand(Redrive.class, this::onRedrive)
                 .onCommand(Dispatch.class, this::onDispatch)
                 .onCommand(AttemptAccepted.class, this::onAccepted)
-                .onCommand(AttemptEnded.class, this::onEnded);
+                .onCommand(AttemptEnded.class, this::onEnded)
+                .onCommand(Redispatch.class, this::onRedispatch)
+                .onCommand(Offer.class, this::onOffer)
+                .onCommand(WorkerAccept.class, this::onWorkerAccept)
+                .onCommand(WorkerHeartbeat.class, this::onWorkerHeartbeat)
+                .onCommand(WorkerReject.class, this::onWorkerReject)
+                .onCommand(WorkerReport.class, this::onWorkerReport)
+                .onCommand(WorkerLost.class, this::onWorkerLost)
+                .onCommand(AcceptTimeout.class, this::onAcceptTimeout)
+                .onCommand(LeaseExpired.class, this::onLeaseExpired);
         return builder.build();
     }
 
     private StatusReply<TaskStatus> unknown() {
         return StatusReply.error("no task " + id);
+    }
+
+    private WorkerConnection.Answer noTask(int attempt) {
+        return new WorkerConnection.Answer(id, attempt, "error", null, "not_found", "no task " + id);
     }
 
     private Effect<Event, State> onSubmit(State state, Submit c) {
@@ -546,6 +688,9 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
                                     + " could start",
                             now))
                     .thenRun(this::afterChange);
+        }
+        if (state.submitted().capability() != null) {
+            return onRedispatch(state, new Redispatch(state.attempt()));
         }
         String executionId = id + "." + state.attempt();
         return Effect()
@@ -598,10 +743,7 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
                             c.attempt(), c.exitCode() == null ? 0 : c.exitCode(), c.stdout(), c.stderr(), c.at()))
                     .thenRun(this::afterChange);
         }
-        List<Event> events = new ArrayList<>();
-        events.add(new TaskFailed(c.attempt(), c.code(), c.message(), c.exitCode(), c.stdout(), c.stderr(), c.at()));
-        events.add(next(state, c));
-        return Effect().persist(events).thenRun(this::afterChange);
+        return Effect().persist(failure(state, c)).thenRun(this::afterChange);
     }
 
     /** After a failed attempt: the next one, or the dead-letter queue. */
@@ -634,6 +776,214 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
         return new TaskScheduled(failed.attempt() + 1, notBefore, now);
     }
 
+    // Worker agents ------------------------------------------------------------------------------------------------
+
+    private boolean due(State s, int attempt) {
+        return s.state() == TaskState.SCHEDULED
+                && attempt == s.attempt()
+                && !Instant.now().isBefore(s.notBefore());
+    }
+
+    private boolean holds(State s, int attempt, String agentId) {
+        return (s.state() == TaskState.ASSIGNED || s.state() == TaskState.ACCEPTED)
+                && attempt == s.attempt()
+                && agentId.equals(s.agent());
+    }
+
+    /** Announces the waiting attempt to the dispatcher, again and again until a worker has it. */
+    private Effect<Event, State> onRedispatch(State state, Redispatch c) {
+        if (due(state, c.attempt())) {
+            dispatcher.tell(new TaskDispatcher.Ready(id, state.submitted().capability(), state.attempt()));
+            timers.startSingleTimer("dispatch", new Redispatch(state.attempt()), worker.redispatch());
+        }
+        return Effect().none();
+    }
+
+    private Effect<Event, State> onOffer(State state, Offer c) {
+        if (!due(state, c.attempt())) {
+            dispatcher.tell(new TaskDispatcher.SlotFree(c.agentId()));
+            return Effect().none();
+        }
+        return Effect()
+                .persist(new TaskAssigned(state.attempt(), c.agentId(), null, Instant.now()))
+                .thenRun(s -> {
+                    timers.cancel("dispatch");
+                    workerRef = c.worker();
+                    c.worker()
+                            .tell(new WorkerConnection.Assign(
+                                    id, s.attempt(), s.submitted().command(), worker.accept(), worker.lease()));
+                    timers.startSingleTimer("accept", new AcceptTimeout(s.attempt()), worker.accept());
+                });
+    }
+
+    private WorkerConnection.Answer refused(int attempt, String code, String message) {
+        return new WorkerConnection.Answer(id, attempt, "error", null, code, message);
+    }
+
+    private Effect<Event, State> onWorkerAccept(State state, WorkerAccept c) {
+        if (!holds(state, c.attempt(), c.agentId()) || state.state() != TaskState.ASSIGNED) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            refused(
+                                    c.attempt(),
+                                    "not_assigned",
+                                    "attempt " + c.attempt() + " of task " + id
+                                            + " is not assigned to " + c.agentId() + " (it is "
+                                            + state.state().wireName()
+                                            + ")"));
+        }
+        return Effect()
+                .persist(new TaskAccepted(c.attempt(), c.agentId(), Instant.now()))
+                .thenRun(s -> {
+                    workerRef = c.replyTo();
+                    timers.cancel("accept");
+                    c.replyTo().tell(lease(s.attempt()));
+                });
+    }
+
+    private WorkerConnection.Answer lease(int attempt) {
+        timers.startSingleTimer("lease", new LeaseExpired(attempt), worker.lease());
+        return new WorkerConnection.Answer(id, attempt, "leased", Instant.now().plus(worker.lease()), null, null);
+    }
+
+    private Effect<Event, State> onWorkerHeartbeat(State state, WorkerHeartbeat c) {
+        if (!holds(state, c.attempt(), c.agentId()) || state.state() != TaskState.ACCEPTED) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            refused(
+                                    c.attempt(),
+                                    "not_assigned",
+                                    "attempt " + c.attempt() + " of task " + id + " is not leased to " + c.agentId()));
+        }
+        return Effect().reply(c.replyTo(), lease(c.attempt()));
+    }
+
+    private Effect<Event, State> onWorkerReject(State state, WorkerReject c) {
+        if (!holds(state, c.attempt(), c.agentId()) || state.state() != TaskState.ASSIGNED) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            refused(
+                                    c.attempt(),
+                                    "not_assigned",
+                                    "attempt " + c.attempt() + " of task " + id + " is not assigned to "
+                                            + c.agentId()));
+        }
+        String reason = "declined by " + c.agentId() + (c.reason() == null ? "" : ": " + c.reason());
+        return Effect()
+                .persist(new TaskReleased(c.attempt(), c.agentId(), reason, Instant.now()))
+                .thenRun(s -> {
+                    c.replyTo().tell(new WorkerConnection.Answer(id, c.attempt(), "released", null, null, null));
+                    afterChange(s);
+                });
+    }
+
+    private Effect<Event, State> onWorkerReport(State state, WorkerReport c) {
+        if (!holds(state, c.attempt(), c.agentId())) {
+            if (c.success()) {
+                String message = "task " + id + " has no use for this completion of attempt " + c.attempt() + " by "
+                        + c.agentId() + ": it is " + state.state().wireName() + " at attempt " + state.attempt()
+                        + (state.agent() == null ? "" : " (" + state.agent() + ")");
+                return Effect()
+                        .persist(new TaskDuplicateCompletion(c.attempt(), c.agentId(), Instant.now()))
+                        .thenReply(c.replyTo(), s -> refused(c.attempt(), "duplicate_completion", message));
+            }
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            refused(
+                                    c.attempt(),
+                                    "not_assigned",
+                                    "attempt " + c.attempt() + " of task " + id + " is not assigned to "
+                                            + c.agentId()));
+        }
+        timers.cancel("lease");
+        timers.cancel("accept");
+        Instant now = Instant.now();
+        WorkerConnection.Answer acked = new WorkerConnection.Answer(id, c.attempt(), "acked", null, null, null);
+        if (c.success()) {
+            return Effect()
+                    .persist(new TaskCompleted(
+                            c.attempt(), c.exitCode() == null ? 0 : c.exitCode(), c.output(), null, now))
+                    .thenRun(s -> {
+                        c.replyTo().tell(acked);
+                        afterChange(s);
+                    });
+        }
+        AttemptEnded failed = new AttemptEnded(
+                c.attempt(),
+                c.exitCode(),
+                c.output(),
+                null,
+                "agent_failed",
+                c.agentId() + " failed the attempt" + (c.message() == null ? "" : ": " + c.message()),
+                !c.retryable(),
+                now);
+        return Effect().persist(failure(state, failed)).thenRun(s -> {
+            c.replyTo().tell(acked);
+            afterChange(s);
+        });
+    }
+
+    private Effect<Event, State> onWorkerLost(State state, WorkerLost c) {
+        if (!holds(state, c.attempt(), c.agentId())) {
+            return Effect().none();
+        }
+        return lose(state, "agent_disconnected", "the connection of " + c.agentId() + " ended");
+    }
+
+    private Effect<Event, State> onAcceptTimeout(State state, AcceptTimeout c) {
+        if (state.state() != TaskState.ASSIGNED || c.attempt() != state.attempt()) {
+            return Effect().none();
+        }
+        return lose(
+                state,
+                "not_accepted",
+                state.agent() + " did not accept within " + worker.accept().toMillis() + " ms");
+    }
+
+    private Effect<Event, State> onLeaseExpired(State state, LeaseExpired c) {
+        if (state.state() != TaskState.ACCEPTED || c.attempt() != state.attempt()) {
+            return Effect().none();
+        }
+        return lose(
+                state,
+                "lease_expired",
+                "no heartbeat from " + state.agent() + " within the lease of "
+                        + worker.lease().toMillis() + " ms");
+    }
+
+    /**
+     * The worker lost the attempt: one it never accepted is offered again at once (no attempt is used); one it had
+     * accepted failed and the retry rules apply. Either way the worker is told, in case it still runs.
+     */
+    private Effect<Event, State> lose(State state, String code, String message) {
+        timers.cancel("lease");
+        timers.cancel("accept");
+        if (workerRef != null) {
+            workerRef.tell(new WorkerConnection.Revoke(id, state.attempt(), message));
+            workerRef = null;
+        }
+        Instant now = Instant.now();
+        if (state.state() == TaskState.ASSIGNED) {
+            return Effect()
+                    .persist(new TaskReleased(state.attempt(), state.agent(), message, now))
+                    .thenRun(this::afterChange);
+        }
+        return Effect()
+                .persist(failure(state, new AttemptEnded(state.attempt(), null, null, null, code, message, false, now)))
+                .thenRun(this::afterChange);
+    }
+
+    /** The facts of a failed attempt: the failure, then the next attempt or the dead-letter queue. */
+    private List<Event> failure(State state, AttemptEnded c) {
+        return List.of(
+                new TaskFailed(c.attempt(), c.code(), c.message(), c.exitCode(), c.stdout(), c.stderr(), c.at()),
+                next(state, c));
+    }
+
     private Effect<Event, State> onCancel(State state, Cancel c) {
         if (state.state() == TaskState.COMPLETED || state.state() == TaskState.CANCELLED) {
             return Effect()
@@ -643,7 +993,13 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
                                     + state.state().wireName() + ")"));
         }
         if (state.state() == TaskState.ASSIGNED || state.state() == TaskState.ACCEPTED) {
-            runner.cancel(state.executionId(), c.by());
+            if (state.executionId() != null) {
+                runner.cancel(state.executionId(), c.by());
+            }
+            if (workerRef != null) {
+                workerRef.tell(new WorkerConnection.Revoke(id, state.attempt(), "cancelled by " + c.by()));
+                workerRef = null;
+            }
         }
         return Effect().persist(new TaskCancelled(c.by(), Instant.now())).thenRun(s -> {
             c.replyTo().tell(StatusReply.success(s.status()));
@@ -676,6 +1032,10 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
         } else {
             timers.cancel("dispatch");
         }
+        if (s.state() != TaskState.ASSIGNED && s.state() != TaskState.ACCEPTED) {
+            timers.cancel("accept");
+            timers.cancel("lease");
+        }
     }
 
     @Override
@@ -687,7 +1047,9 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
                     }
                     if (s.state() == TaskState.ASSIGNED || s.state() == TaskState.ACCEPTED) {
                         // The incarnation that ran the attempt is gone, and with it whoever would report its end.
-                        runner.cancel(s.executionId(), "task " + id + " recovery");
+                        if (s.executionId() != null) {
+                            runner.cancel(s.executionId(), "task " + id + " recovery");
+                        }
                         context.getSelf()
                                 .tell(new AttemptEnded(
                                         s.attempt(),

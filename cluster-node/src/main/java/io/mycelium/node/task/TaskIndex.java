@@ -57,6 +57,7 @@ public final class TaskIndex {
             String id,
             TaskState state,
             String target,
+            String capability,
             int attempt,
             String submittedBy,
             Instant submittedAt,
@@ -68,7 +69,8 @@ public final class TaskIndex {
                 case Task.TaskAssigned e -> e.attempt();
                 default -> attempt;
             };
-            return new Summary(id, Task.stateAfter(event), target, a, submittedBy, submittedAt, event.at());
+            return new Summary(
+                    id, Task.stateAfter(state, event), target, capability, a, submittedBy, submittedAt, event.at());
         }
     }
 
@@ -178,7 +180,8 @@ public final class TaskIndex {
             Entry entry = tasks.get(id);
             Summary summary = null;
             if (event instanceof Task.TaskSubmitted s) {
-                summary = new Summary(id, TaskState.SUBMITTED, s.target(), 0, s.submittedBy(), s.at(), s.at());
+                summary = new Summary(
+                        id, TaskState.SUBMITTED, s.target(), s.capability(), 0, s.submittedBy(), s.at(), s.at());
             } else if (entry != null) {
                 summary = entry.summary().after(event);
             }

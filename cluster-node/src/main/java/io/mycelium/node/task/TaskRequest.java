@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * A validated task submission, read from its JSON form by {@link #parse(JsonNode, TaskSettings)}:
  *
  * <pre>{@code
- * {"target": "web1",                 required, a registered host
+ * {"target": "web1",                 a registered host; or
+ *  "capability": "build",            a capability worker agents advertise (exactly one of the two)
  *  "command": ["make", "test"],       required, 1..4096 strings, no NUL, 256 KiB in all
  *  "maxAttempts": 3,                  optional, 1..mycelium.node.tasks.max-max-attempts
  *  "backoff": {"initial": "1s", "max": "1m"},   optional
@@ -29,6 +30,7 @@ import java.util.regex.Pattern;
  */
 public record TaskRequest(
         String target,
+        String capability,
         List<String> command,
         int maxAttempts,
         Duration backoffInitial,
@@ -37,8 +39,8 @@ public record TaskRequest(
         Duration timeout,
         String idempotencyKey) {
 
-    private static final Set<String> FIELDS =
-            Set.of("target", "command", "maxAttempts", "backoff", "deadline", "timeout", "idempotencyKey");
+    private static final Set<String> FIELDS = Set.of(
+            "target", "capability", "command", "maxAttempts", "backoff", "deadline", "timeout", "idempotencyKey");
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final int MAX_ARGS = 4096;
     private static final int MAX_COMMAND_BYTES = 256 * 1024;
@@ -54,9 +56,13 @@ public record TaskRequest(
                 throw ApiException.badRequest(name, "unknown field \"" + name + "\"; known fields: " + FIELDS);
             }
         }
-        JsonNode target = body.get("target");
-        if (target == null || !target.isTextual() || target.textValue().isBlank()) {
-            throw ApiException.badRequest("target", "target is required: the registered host to run on");
+        String target = name(body, "target");
+        String capability = name(body, "capability");
+        if ((target == null) == (capability == null)) {
+            throw ApiException.badRequest(
+                    target == null ? "target" : "capability",
+                    "give either target (a registered host to run on) or capability (what a worker agent must"
+                            + " advertise), not both or neither");
         }
         int maxAttempts = settings.defaultMaxAttempts();
         JsonNode attempts = body.get("maxAttempts");
@@ -105,7 +111,18 @@ public record TaskRequest(
             key = k.textValue();
         }
         return new TaskRequest(
-                target.textValue(), command(body.get("command")), maxAttempts, initial, max, deadline, timeout, key);
+                target, capability, command(body.get("command")), maxAttempts, initial, max, deadline, timeout, key);
+    }
+
+    private static String name(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isTextual() || node.textValue().isBlank()) {
+            throw ApiException.badRequest(field, field + " must be a non-empty string");
+        }
+        return node.textValue();
     }
 
     private static List<String> command(JsonNode node) {

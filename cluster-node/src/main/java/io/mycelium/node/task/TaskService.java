@@ -28,6 +28,7 @@ public final class TaskService {
     private final ClusterSharding sharding;
     private final ExecService exec;
     private final ActorRef<TaskIndex.Command> index;
+    private final ActorRef<TaskDispatcher.Command> dispatcher;
     private final TaskSettings settings;
 
     /** The service over the node's entities and its task index. */
@@ -36,11 +37,13 @@ public final class TaskService {
             ClusterSharding sharding,
             ExecService exec,
             ActorRef<TaskIndex.Command> index,
+            ActorRef<TaskDispatcher.Command> dispatcher,
             TaskSettings settings) {
         this.system = system;
         this.sharding = sharding;
         this.exec = exec;
         this.index = index;
+        this.dispatcher = dispatcher;
         this.settings = settings;
     }
 
@@ -49,34 +52,44 @@ public final class TaskService {
         return settings;
     }
 
+    /** The cluster's task dispatcher, which worker agents' connections register with. */
+    public ActorRef<TaskDispatcher.Command> dispatcher() {
+        return dispatcher;
+    }
+
+    /** The sharding of the task entities. */
+    public ClusterSharding sharding() {
+        return sharding;
+    }
+
     /**
      * Submits a task: completes with the new task ({@code created}), or with the task an idempotency key already
-     * stands for; 404 when the target is no registered host.
+     * stands for; 404 when the target is no registered host. A capability task waits for a worker that has it.
      */
     public CompletionStage<Task.SubmitReply> submit(TaskRequest request, Principal principal, String clientIp) {
-        return exec.host(request.target())
-                .thenCompose(host -> taskId(request, principal))
-                .thenCompose(claim -> {
-                    Task.TaskSubmitted submitted = new Task.TaskSubmitted(
-                            claim.taskId(),
-                            request.target(),
-                            request.command(),
-                            request.maxAttempts(),
-                            request.backoffInitial(),
-                            request.backoffMax(),
-                            request.deadline(),
-                            request.timeout(),
-                            request.idempotencyKey(),
-                            principal.name(),
-                            principal.kind().name(),
-                            clientIp,
-                            Instant.now());
-                    return sharding.entityRefFor(Task.TYPE, claim.taskId())
-                            .<Task.SubmitReply>ask(
-                                    replyTo -> new Task.Submit(submitted, replyTo), settings.askTimeout())
-                            // A key claimed by a submission whose task was recorded anyway answers as a duplicate.
-                            .thenApply(reply -> claim.fresh() ? reply : new Task.SubmitReply(reply.status(), false));
-                });
+        CompletionStage<?> target =
+                request.target() != null ? exec.host(request.target()) : CompletableFuture.completedFuture(null);
+        return target.thenCompose(host -> taskId(request, principal)).thenCompose(claim -> {
+            Task.TaskSubmitted submitted = new Task.TaskSubmitted(
+                    claim.taskId(),
+                    request.target(),
+                    request.capability(),
+                    request.command(),
+                    request.maxAttempts(),
+                    request.backoffInitial(),
+                    request.backoffMax(),
+                    request.deadline(),
+                    request.timeout(),
+                    request.idempotencyKey(),
+                    principal.name(),
+                    principal.kind().name(),
+                    clientIp,
+                    Instant.now());
+            return sharding.entityRefFor(Task.TYPE, claim.taskId())
+                    .<Task.SubmitReply>ask(replyTo -> new Task.Submit(submitted, replyTo), settings.askTimeout())
+                    // A key claimed by a submission whose task was recorded anyway answers as a duplicate.
+                    .thenApply(reply -> claim.fresh() ? reply : new Task.SubmitReply(reply.status(), false));
+        });
     }
 
     private CompletionStage<IdempotencyKey.Claimed> taskId(TaskRequest request, Principal principal) {

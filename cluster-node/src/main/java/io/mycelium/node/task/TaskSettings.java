@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param dedupeWindow how long an idempotency key answers with the task it first created
  * @param askTimeout how long the node waits for an entity's answer
  * @param wakeInterval how often the node's task index wakes open tasks without a new fact (after a restart, say)
+ * @param acceptTimeout how long a worker agent has to accept an assignment before it goes to another
+ * @param leaseTimeout how long an accepted attempt stays a worker's without a heartbeat
+ * @param redispatchInterval how often a capability task waiting for a worker announces itself again
  */
 public record TaskSettings(
         int defaultMaxAttempts,
@@ -27,7 +30,10 @@ public record TaskSettings(
         int outputTailBytes,
         Duration dedupeWindow,
         Duration askTimeout,
-        Duration wakeInterval) {
+        Duration wakeInterval,
+        Duration acceptTimeout,
+        Duration leaseTimeout,
+        Duration redispatchInterval) {
 
     /** Reads {@code mycelium.node.tasks}. */
     public static TaskSettings fromConfig(Config config) {
@@ -42,6 +48,14 @@ public record TaskSettings(
                 (int) Math.min(Integer.MAX_VALUE, c.getBytes("output-tail").longValue()),
                 c.getDuration("dedupe-window"),
                 c.getDuration("ask-timeout"),
-                c.getDuration("wake-interval"));
+                c.getDuration("wake-interval"),
+                c.getDuration("accept-timeout"),
+                c.getDuration("lease-timeout"),
+                c.getDuration("redispatch-interval"));
+    }
+
+    /** The timeouts of worker agents' assignments. */
+    public Task.WorkerTimeouts workerTimeouts() {
+        return new Task.WorkerTimeouts(acceptTimeout, leaseTimeout, redispatchInterval);
     }
 }

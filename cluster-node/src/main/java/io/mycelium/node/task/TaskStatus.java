@@ -11,7 +11,8 @@ import java.util.List;
  *
  * @param id the task id
  * @param state where it is
- * @param target the registered host it runs on
+ * @param target the registered host it runs on, or null
+ * @param capability the capability of the worker agents that run it, or null
  * @param command program and arguments
  * @param maxAttempts attempts per round (a redrive starts a new round)
  * @param attempt the number of the current or last attempt, counted over all rounds (0 before the first)
@@ -33,6 +34,7 @@ public record TaskStatus(
         String id,
         TaskState state,
         String target,
+        String capability,
         List<String> command,
         int maxAttempts,
         int attempt,
@@ -57,7 +59,8 @@ public record TaskStatus(
     /**
      * One fact of the task's history; fields a fact does not have are left out of the JSON.
      *
-     * @param fact submitted, scheduled, assigned, accepted, completed, failed, dead_lettered, cancelled, redriven
+     * @param fact submitted, scheduled, assigned, accepted, completed, failed, dead_lettered, cancelled, redriven,
+     *     released, duplicate_completion
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HistoryEntry(

@@ -47,7 +47,15 @@ public final class Schemas {
         /** {@code PUT /api/v1/policies}. */
         POLICIES("policies"),
         /** {@code POST /api/v1/tasks}. */
-        TASK_SUBMIT("task-submit");
+        TASK_SUBMIT("task-submit"),
+        /** A worker agent's {@code hello}. */
+        AGENT_HELLO("agent-hello"),
+        /** A worker agent's {@code accept}, {@code heartbeat}, {@code progress} or {@code reject}. */
+        AGENT_TASK_MESSAGE("agent-task-message"),
+        /** A worker agent's {@code complete}. */
+        AGENT_COMPLETE("agent-complete"),
+        /** A worker agent's {@code fail}. */
+        AGENT_FAIL("agent-fail");
 
         private final String file;
 

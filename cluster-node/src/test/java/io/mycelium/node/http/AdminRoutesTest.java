@@ -137,6 +137,11 @@ class AdminRoutesTest {
                                                 Duration.ofHours(1)),
                                         "task-index",
                                         org.apache.pekko.actor.typed.Props.empty()),
+                        kit.system()
+                                .systemActorOf(
+                                        io.mycelium.node.task.TaskDispatcher.create(sharding),
+                                        "task-dispatcher",
+                                        org.apache.pekko.actor.typed.Props.empty()),
                         io.mycelium.node.task.TaskSettings.fromConfig(config)),
                 List.of(USER),
                 List.of(USER),

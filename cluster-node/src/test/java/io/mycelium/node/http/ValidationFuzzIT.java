@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.mycelium.node.Node;
+import io.mycelium.node.task.TestWorker;
 import io.mycelium.node.validation.FuzzCorpus;
 import io.mycelium.node.validation.Schemas;
 import java.net.URI;
@@ -132,7 +133,25 @@ class ValidationFuzzIT {
             assertThat(ws.awaitClose()).isEqualTo(1000);
             sent++;
         }
-        assertThat(sent).isEqualTo(6 * PER_TYPE);
+        TestWorker worker = TestWorker.open(http, port()).hello("fuzz-worker", "fuzz");
+        for (Schemas.Type type : java.util.List.of(
+                Schemas.Type.AGENT_HELLO,
+                Schemas.Type.AGENT_TASK_MESSAGE,
+                Schemas.Type.AGENT_COMPLETE,
+                Schemas.Type.AGENT_FAIL)) {
+            FuzzCorpus corpus = new FuzzCorpus(type, 31L + type.ordinal());
+            for (int i = 0; i < PER_TYPE; i++) {
+                String body = corpus.next();
+                worker.send(body);
+                JsonNode error = worker.nextOf("error");
+                assertThat(error.get("status").asInt())
+                        .as(body + " -> " + error)
+                        .isIn(400, 409);
+                sent++;
+            }
+        }
+        worker.close();
+        assertThat(sent).isEqualTo(10 * PER_TYPE);
 
         assertThat(call("GET", "/health", null).statusCode()).isEqualTo(200);
         assertThat(call("GET", "/ready", null).statusCode()).isEqualTo(200);

@@ -22,6 +22,7 @@ class TaskGoldenBytesTest {
     static final Task.TaskSubmitted SUBMITTED = new Task.TaskSubmitted(
             "7f1c0a4e-task",
             "web1",
+            null,
             List.of("make", "test"),
             3,
             Duration.ofSeconds(1),
@@ -82,6 +83,8 @@ class TaskGoldenBytesTest {
         assertSerializedMatches(system, "task-state-v1", completed());
         assertSerializedMatches(system, "task-key-claimed-v1", new IdempotencyKey.KeyClaimed("7f1c0a4e-task", AT));
         assertSerializedMatches(system, "task-key-state-v1", new IdempotencyKey.State("7f1c0a4e-task", AT));
+        assertSerializedMatches(system, "task-released-v1", new Task.TaskReleased(2, "w1", "not accepted", AT));
+        assertSerializedMatches(system, "task-duplicate-completion-v1", new Task.TaskDuplicateCompletion(1, "w1", AT));
     }
 
     @Test
@@ -102,5 +105,33 @@ class TaskGoldenBytesTest {
         assertSerializedMatches(
                 system, "task-key-claim-v1", new IdempotencyKey.Claim("t", Duration.ofHours(24), ref()));
         assertSerializedMatches(system, "task-key-claimed-reply-v1", new IdempotencyKey.Claimed("t", false));
+        ActorRef<WorkerConnection.Command> worker = ref();
+        assertSerializedMatches(system, "task-offer-v1", new Task.Offer(2, "w1", worker));
+        assertSerializedMatches(system, "task-worker-accept-v1", new Task.WorkerAccept(2, "w1", worker));
+        assertSerializedMatches(system, "task-worker-heartbeat-v1", new Task.WorkerHeartbeat(2, "w1", "50%", worker));
+        assertSerializedMatches(system, "task-worker-reject-v1", new Task.WorkerReject(2, "w1", "busy", worker));
+        assertSerializedMatches(
+                system,
+                "task-worker-report-v1",
+                new Task.WorkerReport(2, "w1", false, 3, "out", "broke", true, worker));
+        assertSerializedMatches(system, "task-worker-lost-v1", new Task.WorkerLost(2, "w1"));
+        assertSerializedMatches(system, "task-accept-timeout-v1", new Task.AcceptTimeout(2));
+        assertSerializedMatches(system, "task-lease-expired-v1", new Task.LeaseExpired(2));
+        assertSerializedMatches(system, "task-redispatch-v1", new Task.Redispatch(2));
+        assertSerializedMatches(system, "dispatcher-ready-v1", new TaskDispatcher.Ready("t", "build", 2));
+        assertSerializedMatches(
+                system,
+                "dispatcher-worker-up-v1",
+                new TaskDispatcher.WorkerUp("w1", java.util.Set.of("build"), 2, worker));
+        assertSerializedMatches(system, "dispatcher-slot-free-v1", new TaskDispatcher.SlotFree("w1"));
+        assertSerializedMatches(system, "dispatcher-worker-down-v1", new TaskDispatcher.WorkerDown("w1", worker));
+        assertSerializedMatches(
+                system,
+                "worker-assign-v1",
+                new WorkerConnection.Assign("t", 2, List.of("make"), Duration.ofSeconds(10), Duration.ofSeconds(30)));
+        assertSerializedMatches(system, "worker-revoke-v1", new WorkerConnection.Revoke("t", 2, "lease expired"));
+        assertSerializedMatches(
+                system, "worker-answer-v1", new WorkerConnection.Answer("t", 2, "leased", AT, null, null));
+        assertSerializedMatches(system, "worker-agent-id-taken-v1", new WorkerConnection.AgentIdTaken("w1"));
     }
 }

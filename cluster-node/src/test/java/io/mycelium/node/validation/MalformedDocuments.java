@@ -29,9 +29,10 @@ final class MalformedDocuments {
             new Shape(
                     Schemas.Type.TASK_SUBMIT,
                     "{\"target\":\"local\",\"command\":[\"true\"],\"maxAttempts\":2,\"deadline\":\"1m\"}",
-                    List.of("target", "command"),
+                    List.of("command"),
                     Map.of(
                             "target", List.of("string"),
+                            "capability", List.of("string"),
                             "command", List.of("array"),
                             "maxAttempts", List.of("integer"),
                             "deadline", List.of("string"),
@@ -72,6 +73,42 @@ final class MalformedDocuments {
                             "port", List.of("integer", "null"),
                             "labels", List.of("object", "null"),
                             "acceptNewHostKey", List.of("boolean", "null"))),
+            new Shape(
+                    Schemas.Type.AGENT_HELLO,
+                    "{\"type\":\"hello\",\"agentId\":\"w1\",\"capabilities\":[\"build\"],\"concurrency\":2}",
+                    List.of("type", "agentId", "capabilities"),
+                    Map.of(
+                            "type", List.of("string"),
+                            "agentId", List.of("string"),
+                            "capabilities", List.of("array"),
+                            "concurrency", List.of("integer"))),
+            new Shape(
+                    Schemas.Type.AGENT_TASK_MESSAGE,
+                    "{\"type\":\"accept\",\"taskId\":\"t-1\",\"attempt\":1}",
+                    List.of("type", "taskId", "attempt"),
+                    Map.of(
+                            "type", List.of("string"),
+                            "taskId", List.of("string"),
+                            "attempt", List.of("integer"),
+                            "message", List.of("string"))),
+            new Shape(
+                    Schemas.Type.AGENT_COMPLETE,
+                    "{\"type\":\"complete\",\"taskId\":\"t-1\",\"attempt\":1,\"output\":\"ok\",\"exitCode\":0}",
+                    List.of("type", "taskId", "attempt"),
+                    Map.of(
+                            "taskId", List.of("string"),
+                            "attempt", List.of("integer"),
+                            "output", List.of("string", "null"),
+                            "exitCode", List.of("integer", "null"))),
+            new Shape(
+                    Schemas.Type.AGENT_FAIL,
+                    "{\"type\":\"fail\",\"taskId\":\"t-1\",\"attempt\":1,\"message\":\"x\",\"retryable\":true}",
+                    List.of("type", "taskId", "attempt"),
+                    Map.of(
+                            "taskId", List.of("string"),
+                            "attempt", List.of("integer"),
+                            "message", List.of("string", "null"),
+                            "retryable", List.of("boolean"))),
             new Shape(
                     Schemas.Type.POLICIES,
                     "{\"policies\":[{\"name\":\"fuzz\",\"principals\":[\"nobody\"]}]}",

@@ -58,10 +58,10 @@ class SchemasTest {
                     assertThat(violations.get(1).get("problem")).isEqualTo("is not a known field");
                     assertThat(e.getMessage()).startsWith("command[1]: ");
                 });
-        assertThatThrownBy(() -> Schemas.checked(Schemas.Type.TASK_SUBMIT, json("{\"command\": [\"ls\"]}")))
+        assertThatThrownBy(() -> Schemas.checked(Schemas.Type.TASK_SUBMIT, json("{\"target\": \"web1\"}")))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
-                    assertThat(e.details().get("field")).isEqualTo("target");
-                    assertThat(e.getMessage()).isEqualTo("target: is required");
+                    assertThat(e.details().get("field")).isEqualTo("command");
+                    assertThat(e.getMessage()).isEqualTo("command: is required");
                 });
     }
 
