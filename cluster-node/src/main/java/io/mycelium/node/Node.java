@@ -14,6 +14,7 @@ import io.mycelium.node.http.AdminServer;
 import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.IdentitySettings;
 import io.mycelium.node.policy.PolicyStore;
+import io.mycelium.node.ratelimit.ActionRateLimiter;
 import io.mycelium.node.ratelimit.PrincipalRateLimiter;
 import io.mycelium.node.task.ExecTaskRunner;
 import io.mycelium.node.task.IdempotencyKey;
@@ -166,6 +167,8 @@ public final class Node {
                     policies,
                     active,
                     tasks,
+                    new ActionRateLimiter(
+                            ActionRateLimiter.fromConfig(config.getConfig("mycelium.node.rate-limits.actions"))),
                     settings.approvers(),
                     settings.policyAdmins(),
                     execSettings.askTimeout());

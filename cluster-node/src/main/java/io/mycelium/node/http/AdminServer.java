@@ -8,6 +8,7 @@ import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.AuthDirectives;
 import io.mycelium.node.policy.PolicyStore;
+import io.mycelium.node.ratelimit.ActionRateLimiter;
 import io.mycelium.node.task.TaskService;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +46,8 @@ public final class AdminServer extends AllDirectives {
     private final ClusterRoutes cluster;
     private final TaskRoutes tasks;
     private final AgentRoutes agents;
+    private final RateLimitRoutes rateLimits;
+    private final ActionRateLimiter actionLimiter;
 
     /** The server's routes over the node's services. */
     public AdminServer(
@@ -55,6 +58,7 @@ public final class AdminServer extends AllDirectives {
             ActorRef<PolicyStore.Command> policyStore,
             ActorRef<ActiveExecutions.Command> activeExecutions,
             TaskService taskService,
+            ActionRateLimiter actionLimiter,
             List<String> approvers,
             List<String> policyAdmins,
             Duration askTimeout) {
@@ -68,12 +72,15 @@ public final class AdminServer extends AllDirectives {
         this.audit = new AuditRoutes(system);
         this.active = new ActiveExecRoutes(activeExecutions, askTimeout, system.scheduler());
         this.cluster = new ClusterRoutes(system, hostDirectory, askTimeout);
-        this.tasks = new TaskRoutes(taskService);
+        this.actionLimiter = actionLimiter;
+        this.rateLimits = new RateLimitRoutes(actionLimiter, policyAdmins);
+        this.tasks = new TaskRoutes(taskService, actionLimiter);
         this.agents = new AgentRoutes(
                 system,
                 taskService.dispatcher(),
                 taskService.sharding(),
-                taskService.settings().workerTimeouts());
+                taskService.settings().workerTimeouts(),
+                actionLimiter);
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -113,7 +120,7 @@ public final class AdminServer extends AllDirectives {
                                                 "v1",
                                                 () -> AuthDirectives.authenticated(
                                                         security.authenticator(),
-                                                        principal -> concat(
+                                                        principal -> limited(() -> concat(
                                                                 exec.routes(principal),
                                                                 interactive.routes(principal),
                                                                 hosts.routes(principal),
@@ -122,7 +129,24 @@ public final class AdminServer extends AllDirectives {
                                                                 active.routes(),
                                                                 cluster.routes(),
                                                                 tasks.routes(principal),
-                                                                agents.routes(principal)))))))));
+                                                                agents.routes(principal),
+                                                                rateLimits.routes(principal))))))))));
+    }
+
+    /** The per-IP limit on every API request. */
+    private Route limited(Supplier<Route> inner) {
+        return extractClientIP(ip -> {
+            try {
+                actionLimiter.consume(
+                        ActionRateLimiter.Action.HTTP,
+                        ip.getAddress()
+                                .map(java.net.InetAddress::getHostAddress)
+                                .orElse("unknown"));
+            } catch (RuntimeException e) {
+                return complete(Failures.toResponse(e));
+            }
+            return inner.get();
+        });
     }
 
     private Route ready() {

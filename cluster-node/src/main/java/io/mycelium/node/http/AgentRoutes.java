@@ -1,6 +1,7 @@
 package io.mycelium.node.http;
 
 import io.mycelium.node.identity.Principal;
+import io.mycelium.node.ratelimit.ActionRateLimiter;
 import io.mycelium.node.task.Task;
 import io.mycelium.node.task.TaskDispatcher;
 import io.mycelium.node.task.WorkerConnection;
@@ -40,12 +41,15 @@ final class AgentRoutes extends AllDirectives {
     private final ActorRef<TaskDispatcher.Command> dispatcher;
     private final ClusterSharding sharding;
     private final Task.WorkerTimeouts timeouts;
+    private final ActionRateLimiter limiter;
 
     AgentRoutes(
             ActorSystem<?> system,
             ActorRef<TaskDispatcher.Command> dispatcher,
             ClusterSharding sharding,
-            Task.WorkerTimeouts timeouts) {
+            Task.WorkerTimeouts timeouts,
+            ActionRateLimiter limiter) {
+        this.limiter = limiter;
         this.system = system;
         this.dispatcher = dispatcher;
         this.sharding = sharding;
@@ -71,7 +75,7 @@ final class AgentRoutes extends AllDirectives {
                                 OverflowStrategy.fail())
                         .preMaterialize(system);
         ActorRef<WorkerConnection.Command> connection = system.systemActorOf(
-                WorkerConnection.create(out.first(), dispatcher, sharding, timeouts, principal.name()),
+                WorkerConnection.create(out.first(), dispatcher, sharding, timeouts, limiter, principal.name()),
                 "worker-" + UUID.randomUUID(),
                 Props.empty());
         Materializer materializer = Materializer.matFromSystem(system);

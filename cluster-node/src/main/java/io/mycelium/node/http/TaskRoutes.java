@@ -2,6 +2,7 @@ package io.mycelium.node.http;
 
 import io.mycelium.node.ApiException;
 import io.mycelium.node.identity.Principal;
+import io.mycelium.node.ratelimit.ActionRateLimiter;
 import io.mycelium.node.task.TaskRequest;
 import io.mycelium.node.task.TaskService;
 import io.mycelium.node.task.TaskState;
@@ -27,9 +28,11 @@ final class TaskRoutes extends AllDirectives {
     private static final int MAX_LIMIT = 10_000;
 
     private final TaskService service;
+    private final ActionRateLimiter limiter;
 
-    TaskRoutes(TaskService service) {
+    TaskRoutes(TaskService service, ActionRateLimiter limiter) {
         this.service = service;
+        this.limiter = limiter;
     }
 
     Route routes(Principal principal) {
@@ -61,7 +64,8 @@ final class TaskRoutes extends AllDirectives {
     private Route submit(Principal principal) {
         return extractClientIP(ip -> entity(
                 Unmarshaller.entityToString(),
-                text -> reply(() -> service.submit(
+                text -> reply(() -> limited(principal)
+                        .submit(
                                 TaskRequest.parse(
                                         Schemas.checked(Schemas.Type.TASK_SUBMIT, Json.parse(text)),
                                         service.settings()),
@@ -74,6 +78,11 @@ final class TaskRoutes extends AllDirectives {
                             body.put("task", r.status());
                             return Json.response(r.created() ? 201 : 200, body);
                         }))));
+    }
+
+    private TaskService limited(Principal principal) {
+        limiter.consume(ActionRateLimiter.Action.TASK_SUBMIT, principal.name());
+        return service;
     }
 
     private CompletionStage<HttpResponse> list(Map<String, String> parameters) {

@@ -2,15 +2,13 @@ package io.mycelium.node.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mycelium.node.ApiException;
+import io.mycelium.node.validation.Durations;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A validated task submission, read from its JSON form by {@link #parse(JsonNode, TaskSettings)}:
@@ -41,7 +39,6 @@ public record TaskRequest(
 
     private static final Set<String> FIELDS = Set.of(
             "target", "capability", "command", "maxAttempts", "backoff", "deadline", "timeout", "idempotencyKey");
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final int MAX_ARGS = 4096;
     private static final int MAX_COMMAND_BYTES = 256 * 1024;
 
@@ -159,24 +156,11 @@ public record TaskRequest(
         if (node == null || !node.isTextual()) {
             throw ApiException.badRequest(field, field + " must be a string like \"30s\" or \"PT30S\"");
         }
-        String text = node.textValue();
         Duration d;
-        Matcher m = SHORT_DURATION.matcher(text);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            d = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        } else {
-            try {
-                d = Duration.parse(text);
-            } catch (DateTimeParseException e) {
-                throw ApiException.badRequest(
-                        field, field + " \"" + text + "\" is not a duration: use 500ms, 30s, 5m, 2h or PT30S");
-            }
+        try {
+            d = Durations.parse(node.textValue());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(field, field + ": " + e.getMessage());
         }
         if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(366)) > 0) {
             throw ApiException.badRequest(field, field + " must be positive and at most a year");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mycelium.journal.KryoSerializable;
 import io.mycelium.node.ApiException;
+import io.mycelium.node.ratelimit.ActionRateLimiter;
 import io.mycelium.node.validation.Schemas;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,6 +94,7 @@ public final class WorkerConnection {
     private final ActorRef<TaskDispatcher.Command> dispatcher;
     private final ClusterSharding sharding;
     private final Task.WorkerTimeouts timeouts;
+    private final ActionRateLimiter limiter;
     private final String principal;
     private final Map<String, Integer> inFlight = new HashMap<>();
     private String agentId;
@@ -103,7 +105,9 @@ public final class WorkerConnection {
             ActorRef<TaskDispatcher.Command> dispatcher,
             ClusterSharding sharding,
             Task.WorkerTimeouts timeouts,
+            ActionRateLimiter limiter,
             String principal) {
+        this.limiter = limiter;
         this.context = context;
         this.out = out;
         this.dispatcher = dispatcher;
@@ -118,10 +122,12 @@ public final class WorkerConnection {
             ActorRef<TaskDispatcher.Command> dispatcher,
             ClusterSharding sharding,
             Task.WorkerTimeouts timeouts,
+            ActionRateLimiter limiter,
             String principal) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startSingleTimer(new HelloTimeout(), HELLO_TIMEOUT);
-            return new WorkerConnection(context, out, dispatcher, sharding, timeouts, principal).behavior(timers);
+            return new WorkerConnection(context, out, dispatcher, sharding, timeouts, limiter, principal)
+                    .behavior(timers);
         }));
     }
 
@@ -160,9 +166,17 @@ public final class WorkerConnection {
     private Behavior<Command> onFrame(Frame frame, TimerScheduler<Command> timers) {
         JsonNode message;
         try {
+            limiter.consume(
+                    ActionRateLimiter.Action.AGENT_MESSAGE,
+                    agentId != null ? agentId : context.getSelf().path().name());
             message = parse(frame.text());
-        } catch (ApiException e) {
-            error(e.status(), e.code(), e.getMessage(), e.details());
+        } catch (RuntimeException e) {
+            ApiException api = ApiException.of(e);
+            ObjectNode o = errorMessage(api.status(), api.code(), api.getMessage(), api.details());
+            if (api.retryAfter() != null) {
+                o.put("retryAfter", api.retryAfter().toSeconds());
+            }
+            send(o);
             return Behaviors.same();
         }
         String type = message.path("type").asText();
@@ -307,13 +321,17 @@ public final class WorkerConnection {
     }
 
     private void error(int status, String code, String message, Map<String, Object> details) {
+        send(errorMessage(status, code, message, details));
+    }
+
+    private static ObjectNode errorMessage(int status, String code, String message, Map<String, Object> details) {
         ObjectNode o = JSON.createObjectNode()
                 .put("type", "error")
                 .put("status", status)
                 .put("code", code)
                 .put("message", message);
         o.set("details", JSON.valueToTree(details));
-        send(o);
+        return o;
     }
 
     private void send(ObjectNode message) {

@@ -55,7 +55,9 @@ public final class Schemas {
         /** A worker agent's {@code complete}. */
         AGENT_COMPLETE("agent-complete"),
         /** A worker agent's {@code fail}. */
-        AGENT_FAIL("agent-fail");
+        AGENT_FAIL("agent-fail"),
+        /** {@code PUT /api/v1/rate-limits}. */
+        RATE_LIMITS("rate-limits");
 
         private final String file;
 

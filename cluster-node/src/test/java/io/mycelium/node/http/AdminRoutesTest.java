@@ -143,6 +143,7 @@ class AdminRoutesTest {
                                         "task-dispatcher",
                                         org.apache.pekko.actor.typed.Props.empty()),
                         io.mycelium.node.task.TaskSettings.fromConfig(config)),
+                new io.mycelium.node.ratelimit.ActionRateLimiter(java.util.Map.of()),
                 List.of(USER),
                 List.of(USER),
                 exec.askTimeout());

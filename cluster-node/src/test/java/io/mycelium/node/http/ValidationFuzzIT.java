@@ -96,13 +96,15 @@ class ValidationFuzzIT {
         JsonNode waitingBefore = awaitTask(waiting, "SCHEDULED", 2);
         String hostsBefore = call("GET", "/api/v1/hosts", null).body();
         String policiesBefore = call("GET", "/api/v1/policies", null).body();
+        String limitsBefore = call("GET", "/api/v1/rate-limits", null).body();
 
         Map<Schemas.Type, String[]> endpoints = Map.of(
                 Schemas.Type.TASK_SUBMIT, new String[] {"POST", "/api/v1/tasks"},
                 Schemas.Type.EXEC_REQUEST, new String[] {"POST", "/api/v1/exec"},
                 Schemas.Type.DECISION, new String[] {"POST", "/api/v1/exec/fuzz-1/approve"},
                 Schemas.Type.HOST, new String[] {"POST", "/api/v1/hosts"},
-                Schemas.Type.POLICIES, new String[] {"PUT", "/api/v1/policies"});
+                Schemas.Type.POLICIES, new String[] {"PUT", "/api/v1/policies"},
+                Schemas.Type.RATE_LIMITS, new String[] {"PUT", "/api/v1/rate-limits"});
         int sent = 0;
         for (var endpoint : endpoints.entrySet()) {
             FuzzCorpus corpus =
@@ -151,7 +153,7 @@ class ValidationFuzzIT {
             }
         }
         worker.close();
-        assertThat(sent).isEqualTo(10 * PER_TYPE);
+        assertThat(sent).isEqualTo(11 * PER_TYPE);
 
         assertThat(call("GET", "/health", null).statusCode()).isEqualTo(200);
         assertThat(call("GET", "/ready", null).statusCode()).isEqualTo(200);
@@ -165,6 +167,7 @@ class ValidationFuzzIT {
                 .isEqualTo(2);
         assertThat(call("GET", "/api/v1/hosts", null).body()).isEqualTo(hostsBefore);
         assertThat(call("GET", "/api/v1/policies", null).body()).isEqualTo(policiesBefore);
+        assertThat(call("GET", "/api/v1/rate-limits", null).body()).isEqualTo(limitsBefore);
         // Still serving: a valid request runs.
         HttpResponse<String> ok =
                 call("POST", "/api/v1/exec", "{\"agentId\":\"local\",\"command\":[\"echo\",\"still here\"]}");

@@ -110,6 +110,11 @@ final class MalformedDocuments {
                             "message", List.of("string", "null"),
                             "retryable", List.of("boolean"))),
             new Shape(
+                    Schemas.Type.RATE_LIMITS,
+                    "{\"actions\":{\"task-submit\":{\"capacity\":1,\"refill\":1,\"period\":\"1s\"}}}",
+                    List.of("actions"),
+                    Map.of("actions", List.of("object"))),
+            new Shape(
                     Schemas.Type.POLICIES,
                     "{\"policies\":[{\"name\":\"fuzz\",\"principals\":[\"nobody\"]}]}",
                     List.of("policies"),
