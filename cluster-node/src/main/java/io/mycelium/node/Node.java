@@ -13,6 +13,9 @@ import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.http.AdminServer;
 import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.IdentitySettings;
+import io.mycelium.node.observability.AlertRules;
+import io.mycelium.node.observability.Alerter;
+import io.mycelium.node.observability.NodeMetrics;
 import io.mycelium.node.policy.PolicyStore;
 import io.mycelium.node.ratelimit.ActionRateLimiter;
 import io.mycelium.node.ratelimit.PrincipalRateLimiter;
@@ -153,8 +156,19 @@ public final class Node {
                     .withRole(ROLE));
             sharding.init(Entity.of(IdempotencyKey.TYPE, ctx -> IdempotencyKey.create(ctx.getEntityId()))
                     .withRole(ROLE));
+            NodeMetrics metrics = new NodeMetrics();
             ActorRef<TaskIndex.Command> taskIndex = system.systemActorOf(
-                    TaskIndex.create(readJournal, sharding, taskSettings.wakeInterval()), "task-index", Props.empty());
+                    TaskIndex.create(readJournal, sharding, taskSettings.wakeInterval(), metrics),
+                    "task-index",
+                    Props.empty());
+            ActorRef<Alerter.Command> alerter = system.systemActorOf(
+                    Alerter.create(
+                            metrics,
+                            taskIndex,
+                            AlertRules.fromConfig(config.getConfig("mycelium.node.alerts")),
+                            config.getDuration("mycelium.node.alerts.interval")),
+                    "alerter",
+                    Props.empty());
             TaskService tasks = new TaskService(system, sharding, service, taskIndex, dispatcher, taskSettings);
 
             InetAddress bind = InetAddress.getByName(settings.httpInterface());
@@ -169,6 +183,8 @@ public final class Node {
                     tasks,
                     new ActionRateLimiter(
                             ActionRateLimiter.fromConfig(config.getConfig("mycelium.node.rate-limits.actions"))),
+                    metrics,
+                    alerter,
                     settings.approvers(),
                     settings.policyAdmins(),
                     execSettings.askTimeout());

@@ -7,6 +7,8 @@ import io.mycelium.node.grpc.RemoteExecutionEndpoint;
 import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.AuthDirectives;
+import io.mycelium.node.observability.Alerter;
+import io.mycelium.node.observability.NodeMetrics;
 import io.mycelium.node.policy.PolicyStore;
 import io.mycelium.node.ratelimit.ActionRateLimiter;
 import io.mycelium.node.task.TaskService;
@@ -48,6 +50,8 @@ public final class AdminServer extends AllDirectives {
     private final AgentRoutes agents;
     private final RateLimitRoutes rateLimits;
     private final ActionRateLimiter actionLimiter;
+    private final NodeMetrics metrics;
+    private final ObservabilityRoutes observability;
 
     /** The server's routes over the node's services. */
     public AdminServer(
@@ -59,6 +63,8 @@ public final class AdminServer extends AllDirectives {
             ActorRef<ActiveExecutions.Command> activeExecutions,
             TaskService taskService,
             ActionRateLimiter actionLimiter,
+            NodeMetrics metrics,
+            ActorRef<Alerter.Command> alerter,
             List<String> approvers,
             List<String> policyAdmins,
             Duration askTimeout) {
@@ -73,6 +79,8 @@ public final class AdminServer extends AllDirectives {
         this.active = new ActiveExecRoutes(activeExecutions, askTimeout, system.scheduler());
         this.cluster = new ClusterRoutes(system, hostDirectory, askTimeout);
         this.actionLimiter = actionLimiter;
+        this.metrics = metrics;
+        this.observability = new ObservabilityRoutes(metrics, alerter, policyAdmins, askTimeout, system.scheduler());
         this.rateLimits = new RateLimitRoutes(actionLimiter, policyAdmins);
         this.tasks = new TaskRoutes(taskService, actionLimiter);
         this.agents = new AgentRoutes(
@@ -80,7 +88,8 @@ public final class AdminServer extends AllDirectives {
                 taskService.dispatcher(),
                 taskService.sharding(),
                 taskService.settings().workerTimeouts(),
-                actionLimiter);
+                actionLimiter,
+                metrics);
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -112,25 +121,41 @@ public final class AdminServer extends AllDirectives {
                                         () -> get(
                                                 () -> complete(Json.response(200, java.util.Map.of("status", "up"))))),
                                 path("ready", () -> get(this::ready)),
+                                observability.prometheus(),
                                 // gRPC (HTTP/2) calls authenticate themselves and answer with gRPC statuses.
                                 pathPrefix(RemoteExecutionEndpoint.PATH_PREFIX, () -> handle(grpc::handle)),
-                                pathPrefix(
-                                        "api",
-                                        () -> unlessDraining(() -> pathPrefix(
-                                                "v1",
-                                                () -> AuthDirectives.authenticated(
-                                                        security.authenticator(),
-                                                        principal -> limited(() -> concat(
-                                                                exec.routes(principal),
-                                                                interactive.routes(principal),
-                                                                hosts.routes(principal),
-                                                                policies.routes(principal),
-                                                                audit.routes(),
-                                                                active.routes(),
-                                                                cluster.routes(),
-                                                                tasks.routes(principal),
-                                                                agents.routes(principal),
-                                                                rateLimits.routes(principal))))))))));
+                                pathPrefix("api", () -> mapResponse(this::counted, () -> unlessDraining(this::api))))));
+    }
+
+    /** {@code /api/metrics} and {@code /api/v1/...}, behind authentication and the per-IP limit. */
+    private Route api() {
+        return concat(
+                path(
+                        "metrics",
+                        () -> AuthDirectives.authenticated(
+                                security.authenticator(), principal -> observability.summary())),
+                pathPrefix(
+                        "v1",
+                        () -> AuthDirectives.authenticated(
+                                security.authenticator(),
+                                principal -> limited(() -> concat(
+                                        exec.routes(principal),
+                                        interactive.routes(principal),
+                                        hosts.routes(principal),
+                                        policies.routes(principal),
+                                        audit.routes(),
+                                        active.routes(),
+                                        cluster.routes(),
+                                        tasks.routes(principal),
+                                        agents.routes(principal),
+                                        rateLimits.routes(principal),
+                                        observability.alerts(principal))))));
+    }
+
+    private org.apache.pekko.http.javadsl.model.HttpResponse counted(
+            org.apache.pekko.http.javadsl.model.HttpResponse response) {
+        metrics.response(response.status().intValue());
+        return response;
     }
 
     /** The per-IP limit on every API request. */

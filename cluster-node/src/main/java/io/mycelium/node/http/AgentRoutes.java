@@ -1,6 +1,7 @@
 package io.mycelium.node.http;
 
 import io.mycelium.node.identity.Principal;
+import io.mycelium.node.observability.NodeMetrics;
 import io.mycelium.node.ratelimit.ActionRateLimiter;
 import io.mycelium.node.task.Task;
 import io.mycelium.node.task.TaskDispatcher;
@@ -42,14 +43,17 @@ final class AgentRoutes extends AllDirectives {
     private final ClusterSharding sharding;
     private final Task.WorkerTimeouts timeouts;
     private final ActionRateLimiter limiter;
+    private final NodeMetrics metrics;
 
     AgentRoutes(
             ActorSystem<?> system,
             ActorRef<TaskDispatcher.Command> dispatcher,
             ClusterSharding sharding,
             Task.WorkerTimeouts timeouts,
-            ActionRateLimiter limiter) {
+            ActionRateLimiter limiter,
+            NodeMetrics metrics) {
         this.limiter = limiter;
+        this.metrics = metrics;
         this.system = system;
         this.dispatcher = dispatcher;
         this.sharding = sharding;
@@ -75,7 +79,8 @@ final class AgentRoutes extends AllDirectives {
                                 OverflowStrategy.fail())
                         .preMaterialize(system);
         ActorRef<WorkerConnection.Command> connection = system.systemActorOf(
-                WorkerConnection.create(out.first(), dispatcher, sharding, timeouts, limiter, principal.name()),
+                WorkerConnection.create(
+                        out.first(), dispatcher, sharding, timeouts, limiter, metrics, principal.name()),
                 "worker-" + UUID.randomUUID(),
                 Props.empty());
         Materializer materializer = Materializer.matFromSystem(system);

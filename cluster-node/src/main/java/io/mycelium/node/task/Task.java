@@ -611,8 +611,11 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
      */
     public static Behavior<Command> create(
             String id, TaskRunner runner, ActorRef<TaskDispatcher.Command> dispatcher, WorkerTimeouts worker) {
-        return Behaviors.setup(
-                context -> Behaviors.withTimers(timers -> new Task(id, context, timers, runner, dispatcher, worker)));
+        return Behaviors.withMdc(
+                Command.class,
+                java.util.Map.of("task_id", id, "module", "tasks"),
+                Behaviors.setup(context ->
+                        Behaviors.withTimers(timers -> new Task(id, context, timers, runner, dispatcher, worker))));
     }
 
     @Override

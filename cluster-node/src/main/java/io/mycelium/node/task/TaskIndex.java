@@ -1,5 +1,7 @@
 package io.mycelium.node.task;
 
+import io.mycelium.node.observability.NodeMetrics;
+import io.mycelium.node.observability.Telemetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +44,9 @@ public final class TaskIndex {
 
     /** Lists tasks in {@code states} (all when empty), oldest submission first, at most {@code limit}. */
     public record ListTasks(Set<TaskState> states, int limit, ActorRef<Reply> replyTo) implements Command {}
+
+    /** Counts the tasks not at rest without a new fact for {@code olderThan}. */
+    public record CountStuck(Duration olderThan, ActorRef<Integer> replyTo) implements Command {}
 
     /** The answer to {@link ListTasks}. */
     public sealed interface Reply {}
@@ -104,6 +109,8 @@ public final class TaskIndex {
     private final Duration wakeInterval;
     private final ActorRef<StatusReply<TaskStatus>> wokenAdapter;
     private final Map<String, Entry> tasks = new HashMap<>();
+    private final Map<TaskState, Long> byState = new java.util.EnumMap<>(TaskState.class);
+    private final NodeMetrics metrics;
     private Offset offset = NoOffset.getInstance();
     private boolean caughtUp;
 
@@ -113,7 +120,9 @@ public final class TaskIndex {
             CurrentEventsByTagQuery history,
             EventsByTagQuery live,
             ClusterSharding sharding,
-            Duration wakeInterval) {
+            Duration wakeInterval,
+            NodeMetrics metrics) {
+        this.metrics = metrics;
         this.context = context;
         this.timers = timers;
         this.history = history;
@@ -128,11 +137,14 @@ public final class TaskIndex {
         return (ActorRef) context.messageAdapter(StatusReply.class, reply -> new Woken());
     }
 
-    /** The index over {@code journal} (such as the JDBC read journal). */
+    /**
+     * The index over {@code journal} (such as the JDBC read journal), counting the facts that happen from now on into
+     * {@code metrics} and emitting them as telemetry events.
+     */
     public static <J extends CurrentEventsByTagQuery & EventsByTagQuery> Behavior<Command> create(
-            J journal, ClusterSharding sharding, Duration wakeInterval) {
+            J journal, ClusterSharding sharding, Duration wakeInterval, NodeMetrics metrics) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-            TaskIndex index = new TaskIndex(context, timers, journal, journal, sharding, wakeInterval);
+            TaskIndex index = new TaskIndex(context, timers, journal, journal, sharding, wakeInterval, metrics);
             timers.startTimerWithFixedDelay("wake", new Wake(false), wakeInterval);
             index.follow();
             return index.behavior();
@@ -142,6 +154,7 @@ public final class TaskIndex {
     private Behavior<Command> behavior() {
         return Behaviors.receive(Command.class)
                 .onMessage(ListTasks.class, this::onList)
+                .onMessage(CountStuck.class, this::onCountStuck)
                 .onMessage(StreamStarted.class, m -> {
                     m.ack().tell(Ack.INSTANCE);
                     return Behaviors.same();
@@ -186,10 +199,72 @@ public final class TaskIndex {
                 summary = entry.summary().after(event);
             }
             if (summary != null) {
+                if (entry != null) {
+                    byState.merge(entry.summary().state(), -1L, Long::sum);
+                }
+                byState.merge(summary.state(), 1L, Long::sum);
                 tasks.put(id, new Entry(summary, Instant.now()));
+                metrics.taskCounts(
+                        count(TaskState.SUBMITTED) + count(TaskState.SCHEDULED),
+                        count(TaskState.ASSIGNED) + count(TaskState.ACCEPTED));
+                if (caughtUp) {
+                    observe(summary, event);
+                }
             }
         }
         fact.ack().tell(Ack.INSTANCE);
+        return Behaviors.same();
+    }
+
+    private long count(TaskState state) {
+        return byState.getOrDefault(state, 0L);
+    }
+
+    /** A fact as it happens: counted, and a telemetry event. */
+    private void observe(Summary task, Task.Event event) {
+        String fact = TaskStatus.fact(event);
+        metrics.taskFact(fact);
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("state", task.state().wireName());
+        fields.put("attempt", task.attempt());
+        String agent = null;
+        switch (event) {
+            case Task.TaskSubmitted e -> {
+                fields.put("target", e.target() != null ? e.target() : "capability:" + e.capability());
+                fields.put("submitted_by", e.submittedBy());
+            }
+            case Task.TaskAssigned e -> agent = e.agent();
+            case Task.TaskAccepted e -> agent = e.agent();
+            case Task.TaskCompleted e -> {
+                Duration latency = Duration.between(task.submittedAt(), e.at());
+                metrics.taskCompleted(latency);
+                fields.put("latency_ms", latency.toMillis());
+            }
+            case Task.TaskFailed e -> {
+                fields.put("code", e.code());
+                fields.put("reason", e.message());
+            }
+            case Task.TaskDeadLettered e -> fields.put("code", e.code());
+            default -> {}
+        }
+        Telemetry.event(
+                "task_" + fact,
+                agent == null
+                        ? Map.of("task_id", task.id(), "module", "tasks")
+                        : Map.of("task_id", task.id(), "agent_id", agent, "module", "tasks"),
+                fields);
+    }
+
+    private Behavior<Command> onCountStuck(CountStuck c) {
+        Instant before = Instant.now().minus(c.olderThan());
+        int stuck = 0;
+        for (Entry entry : tasks.values()) {
+            if (!entry.summary().state().resting()
+                    && entry.summary().updatedAt().isBefore(before)) {
+                stuck++;
+            }
+        }
+        c.replyTo().tell(stuck);
         return Behaviors.same();
     }
 

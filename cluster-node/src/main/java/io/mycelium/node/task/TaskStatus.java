@@ -53,6 +53,23 @@ public record TaskStatus(
         List<HistoryEntry> history)
         implements KryoSerializable {
 
+    /** The name of a fact as the history and telemetry call it: {@code submitted}, {@code dead_lettered}, ... */
+    public static String fact(Task.Event event) {
+        return switch (event) {
+            case Task.TaskSubmitted e -> "submitted";
+            case Task.TaskScheduled e -> "scheduled";
+            case Task.TaskAssigned e -> "assigned";
+            case Task.TaskAccepted e -> "accepted";
+            case Task.TaskCompleted e -> "completed";
+            case Task.TaskFailed e -> "failed";
+            case Task.TaskDeadLettered e -> "dead_lettered";
+            case Task.TaskCancelled e -> "cancelled";
+            case Task.TaskRedriven e -> "redriven";
+            case Task.TaskReleased e -> "released";
+            case Task.TaskDuplicateCompletion e -> "duplicate_completion";
+        };
+    }
+
     /** What went wrong. */
     public record Error(String code, String message) implements KryoSerializable {}
 

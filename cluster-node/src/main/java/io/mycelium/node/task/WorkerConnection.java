@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mycelium.journal.KryoSerializable;
 import io.mycelium.node.ApiException;
+import io.mycelium.node.observability.NodeMetrics;
+import io.mycelium.node.observability.Telemetry;
 import io.mycelium.node.ratelimit.ActionRateLimiter;
 import io.mycelium.node.validation.Schemas;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -95,7 +98,10 @@ public final class WorkerConnection {
     private final ClusterSharding sharding;
     private final Task.WorkerTimeouts timeouts;
     private final ActionRateLimiter limiter;
+    private final NodeMetrics metrics;
+    private final AtomicReference<String> name;
     private final String principal;
+    private int slots;
     private final Map<String, Integer> inFlight = new HashMap<>();
     private String agentId;
 
@@ -106,8 +112,12 @@ public final class WorkerConnection {
             ClusterSharding sharding,
             Task.WorkerTimeouts timeouts,
             ActionRateLimiter limiter,
-            String principal) {
+            NodeMetrics metrics,
+            String principal,
+            AtomicReference<String> name) {
         this.limiter = limiter;
+        this.metrics = metrics;
+        this.name = name;
         this.context = context;
         this.out = out;
         this.dispatcher = dispatcher;
@@ -123,12 +133,20 @@ public final class WorkerConnection {
             ClusterSharding sharding,
             Task.WorkerTimeouts timeouts,
             ActionRateLimiter limiter,
+            NodeMetrics metrics,
             String principal) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-            timers.startSingleTimer(new HelloTimeout(), HELLO_TIMEOUT);
-            return new WorkerConnection(context, out, dispatcher, sharding, timeouts, limiter, principal)
-                    .behavior(timers);
-        }));
+        // The agent's id joins the MDC of every line once its hello names it.
+        AtomicReference<String> name = new AtomicReference<>();
+        return Behaviors.withMdc(
+                Command.class,
+                Map.of("module", "agents"),
+                m -> name.get() == null ? Map.of() : Map.of("agent_id", name.get()),
+                Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+                    timers.startSingleTimer(new HelloTimeout(), HELLO_TIMEOUT);
+                    return new WorkerConnection(
+                                    context, out, dispatcher, sharding, timeouts, limiter, metrics, principal, name)
+                            .behavior(timers);
+                })));
     }
 
     private Behavior<Command> behavior(TimerScheduler<Command> timers) {
@@ -155,6 +173,12 @@ public final class WorkerConnection {
     /** Reports what the worker had as lost, leaves the dispatcher, ends the connection. */
     private Behavior<Command> closing() {
         if (agentId != null) {
+            metrics.agents(-1, -slots);
+            metrics.busySlots(-inFlight.size());
+            Telemetry.event(
+                    "agent_disconnected",
+                    Map.of("agent_id", agentId, "module", "agents"),
+                    Map.of("lost_attempts", inFlight.size()));
             inFlight.forEach((taskId, attempt) ->
                     sharding.entityRefFor(Task.TYPE, taskId).tell(new Task.WorkerLost(attempt, agentId)));
             dispatcher.tell(new TaskDispatcher.WorkerDown(agentId, context.getSelf()));
@@ -188,10 +212,15 @@ public final class WorkerConnection {
             agentId = message.get("agentId").textValue();
             Set<String> capabilities = new HashSet<>();
             message.get("capabilities").forEach(c -> capabilities.add(c.textValue()));
-            int slots = message.path("concurrency").asInt(1);
+            slots = message.path("concurrency").asInt(1);
+            name.set(agentId);
+            metrics.agents(1, slots);
+            Telemetry.event(
+                    "agent_connected",
+                    Map.of("agent_id", agentId, "module", "agents"),
+                    Map.of("principal", principal, "capabilities", capabilities, "slots", slots));
             timers.cancel(HelloTimeout.class);
             dispatcher.tell(new TaskDispatcher.WorkerUp(agentId, capabilities, slots, context.getSelf()));
-            context.getLog().info("worker {} ({}) connected with {} for {}", agentId, principal, slots, capabilities);
             send(JSON.createObjectNode()
                     .put("type", "welcome")
                     .put("agentId", agentId)
@@ -277,12 +306,15 @@ public final class WorkerConnection {
         Integer had = inFlight.get(taskId);
         if (had != null && had == attempt) {
             inFlight.remove(taskId);
+            metrics.busySlots(-1);
             dispatcher.tell(new TaskDispatcher.SlotFree(agentId));
         }
     }
 
     private Behavior<Command> onAssign(Assign a) {
-        inFlight.put(a.taskId(), a.attempt());
+        if (inFlight.put(a.taskId(), a.attempt()) == null) {
+            metrics.busySlots(1);
+        }
         ObjectNode o = JSON.createObjectNode()
                 .put("type", "assignment")
                 .put("taskId", a.taskId())

@@ -57,7 +57,9 @@ public final class Schemas {
         /** A worker agent's {@code fail}. */
         AGENT_FAIL("agent-fail"),
         /** {@code PUT /api/v1/rate-limits}. */
-        RATE_LIMITS("rate-limits");
+        RATE_LIMITS("rate-limits"),
+        /** {@code PUT /api/v1/alerts/rules}. */
+        ALERT_RULES("alert-rules");
 
         private final String file;
 

@@ -134,7 +134,8 @@ class AdminRoutesTest {
                                                                 org.apache.pekko.persistence.jdbc.query.javadsl
                                                                         .JdbcReadJournal.Identifier()),
                                                 sharding,
-                                                Duration.ofHours(1)),
+                                                Duration.ofHours(1),
+                                                new io.mycelium.node.observability.NodeMetrics()),
                                         "task-index",
                                         org.apache.pekko.actor.typed.Props.empty()),
                         kit.system()
@@ -144,6 +145,8 @@ class AdminRoutesTest {
                                         org.apache.pekko.actor.typed.Props.empty()),
                         io.mycelium.node.task.TaskSettings.fromConfig(config)),
                 new io.mycelium.node.ratelimit.ActionRateLimiter(java.util.Map.of()),
+                new io.mycelium.node.observability.NodeMetrics(),
+                kit.system().ignoreRef(),
                 List.of(USER),
                 List.of(USER),
                 exec.askTimeout());

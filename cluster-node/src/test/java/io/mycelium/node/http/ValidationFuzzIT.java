@@ -104,7 +104,8 @@ class ValidationFuzzIT {
                 Schemas.Type.DECISION, new String[] {"POST", "/api/v1/exec/fuzz-1/approve"},
                 Schemas.Type.HOST, new String[] {"POST", "/api/v1/hosts"},
                 Schemas.Type.POLICIES, new String[] {"PUT", "/api/v1/policies"},
-                Schemas.Type.RATE_LIMITS, new String[] {"PUT", "/api/v1/rate-limits"});
+                Schemas.Type.RATE_LIMITS, new String[] {"PUT", "/api/v1/rate-limits"},
+                Schemas.Type.ALERT_RULES, new String[] {"PUT", "/api/v1/alerts/rules"});
         int sent = 0;
         for (var endpoint : endpoints.entrySet()) {
             FuzzCorpus corpus =
@@ -153,7 +154,7 @@ class ValidationFuzzIT {
             }
         }
         worker.close();
-        assertThat(sent).isEqualTo(11 * PER_TYPE);
+        assertThat(sent).isEqualTo(12 * PER_TYPE);
 
         assertThat(call("GET", "/health", null).statusCode()).isEqualTo(200);
         assertThat(call("GET", "/ready", null).statusCode()).isEqualTo(200);

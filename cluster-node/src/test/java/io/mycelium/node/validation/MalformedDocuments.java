@@ -115,6 +115,14 @@ final class MalformedDocuments {
                     List.of("actions"),
                     Map.of("actions", List.of("object"))),
             new Shape(
+                    Schemas.Type.ALERT_RULES,
+                    "{\"queueDepth\":10,\"failuresPerMinute\":5,\"stuckAfter\":\"10m\"}",
+                    List.of(),
+                    Map.of(
+                            "queueDepth", List.of("integer"),
+                            "failuresPerMinute", List.of("integer"),
+                            "stuckAfter", List.of("string"))),
+            new Shape(
                     Schemas.Type.POLICIES,
                     "{\"policies\":[{\"name\":\"fuzz\",\"principals\":[\"nobody\"]}]}",
                     List.of("policies"),
