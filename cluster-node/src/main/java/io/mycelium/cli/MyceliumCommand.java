@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             CacheCommand.class,
             WasmCommand.class,
             TaskCommand.class,
+            JournalCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mycelium.Mycelium;
 import io.mycelium.journal.JournalSchema;
+import io.mycelium.journal.JournalSettings;
 import io.mycelium.node.exec.ActiveExecutions;
 import io.mycelium.node.exec.ExecService;
 import io.mycelium.node.exec.ExecSettings;
@@ -13,6 +14,7 @@ import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.http.AdminServer;
 import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.IdentitySettings;
+import io.mycelium.node.journal.JournalAdmin;
 import io.mycelium.node.observability.AlertRules;
 import io.mycelium.node.observability.Alerter;
 import io.mycelium.node.observability.NodeMetrics;
@@ -102,7 +104,12 @@ public final class Node {
             if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
-            JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            JournalSettings journalSettings = JournalSettings.fromConfig(config);
+            try {
+                JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw journalUnreadable(journalSettings, config, e.getCause());
+            }
 
             ClusterSingleton singletons = ClusterSingleton.get(system);
             ClusterSingletonSettings onNodes =
@@ -157,6 +164,8 @@ public final class Node {
             sharding.init(Entity.of(IdempotencyKey.TYPE, ctx -> IdempotencyKey.create(ctx.getEntityId()))
                     .withRole(ROLE));
             NodeMetrics metrics = new NodeMetrics();
+            JournalAdmin journalAdmin = new JournalAdmin(journalSettings, backupDir(config));
+            schedulePeriodicBackups(system, journalAdmin, config.getDuration("mycelium.node.journal.backup-interval"));
             ActorRef<TaskIndex.Command> taskIndex = system.systemActorOf(
                     TaskIndex.create(readJournal, sharding, taskSettings.wakeInterval(), metrics),
                     "task-index",
@@ -185,6 +194,7 @@ public final class Node {
                             ActionRateLimiter.fromConfig(config.getConfig("mycelium.node.rate-limits.actions"))),
                     metrics,
                     alerter,
+                    journalAdmin,
                     settings.approvers(),
                     settings.policyAdmins(),
                     execSettings.askTimeout());
@@ -214,6 +224,48 @@ public final class Node {
             }
             throw new IOException("the node could not start: " + e.getMessage(), e);
         }
+    }
+
+    /** Where journal backups go: {@code mycelium.node.journal.backup-dir}, or the data dir's {@code backups}. */
+    private static java.nio.file.Path backupDir(Config config) {
+        String dir = config.getString("mycelium.node.journal.backup-dir");
+        return dir.isBlank()
+                ? java.nio.file.Path.of(config.getString("mycelium.data-dir")).resolve("backups")
+                : java.nio.file.Path.of(dir);
+    }
+
+    /** Backs the H2 journal up every {@code interval} (zero: never), off the actor threads. */
+    private static void schedulePeriodicBackups(ActorSystem<?> system, JournalAdmin journal, Duration interval) {
+        if (interval.isZero()) {
+            return;
+        }
+        var blocking = system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
+        system.scheduler()
+                .scheduleAtFixedRate(
+                        interval,
+                        interval,
+                        () -> {
+                            try {
+                                LOG.info(
+                                        "journal backed up to {}",
+                                        journal.backup().file());
+                            } catch (Exception e) {
+                                LOG.warn("the periodic journal backup failed", e);
+                            }
+                        },
+                        blocking);
+    }
+
+    /** The error of a journal that does not open: what failed, and for H2 how to restore the last backup. */
+    private static IOException journalUnreadable(JournalSettings journal, Config config, Throwable cause) {
+        String message = "the journal " + journal.url() + " could not be opened: " + cause.getMessage();
+        if (journal.kind() == JournalSettings.Kind.H2) {
+            message += ". If its file is damaged, stop here and restore the last backup: mycelium journal restore"
+                    + " --data-dir " + config.getString("mycelium.data-dir") + " --backup "
+                    + backupDir(config) + "/journal-<newest>.zip"
+                    + " (docs/operations.md, Recovery)";
+        }
+        return new IOException(message, cause);
     }
 
     /** The configuration with {@link #ROLE} added to {@code pekko.cluster.roles}. */

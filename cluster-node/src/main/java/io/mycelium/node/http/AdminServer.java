@@ -7,6 +7,7 @@ import io.mycelium.node.grpc.RemoteExecutionEndpoint;
 import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.AuthDirectives;
+import io.mycelium.node.journal.JournalAdmin;
 import io.mycelium.node.observability.Alerter;
 import io.mycelium.node.observability.NodeMetrics;
 import io.mycelium.node.policy.PolicyStore;
@@ -52,6 +53,7 @@ public final class AdminServer extends AllDirectives {
     private final ActionRateLimiter actionLimiter;
     private final NodeMetrics metrics;
     private final ObservabilityRoutes observability;
+    private final JournalRoutes journal;
 
     /** The server's routes over the node's services. */
     public AdminServer(
@@ -65,6 +67,7 @@ public final class AdminServer extends AllDirectives {
             ActionRateLimiter actionLimiter,
             NodeMetrics metrics,
             ActorRef<Alerter.Command> alerter,
+            JournalAdmin journal,
             List<String> approvers,
             List<String> policyAdmins,
             Duration askTimeout) {
@@ -80,6 +83,10 @@ public final class AdminServer extends AllDirectives {
         this.cluster = new ClusterRoutes(system, hostDirectory, askTimeout);
         this.actionLimiter = actionLimiter;
         this.metrics = metrics;
+        this.journal = new JournalRoutes(
+                journal,
+                policyAdmins,
+                system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
         this.observability = new ObservabilityRoutes(metrics, alerter, policyAdmins, askTimeout, system.scheduler());
         this.rateLimits = new RateLimitRoutes(actionLimiter, policyAdmins);
         this.tasks = new TaskRoutes(taskService, actionLimiter);
@@ -149,7 +156,8 @@ public final class AdminServer extends AllDirectives {
                                         tasks.routes(principal),
                                         agents.routes(principal),
                                         rateLimits.routes(principal),
-                                        observability.alerts(principal))))));
+                                        observability.alerts(principal),
+                                        journal.routes(principal))))));
     }
 
     private org.apache.pekko.http.javadsl.model.HttpResponse counted(

@@ -147,6 +147,8 @@ class AdminRoutesTest {
                 new io.mycelium.node.ratelimit.ActionRateLimiter(java.util.Map.of()),
                 new io.mycelium.node.observability.NodeMetrics(),
                 kit.system().ignoreRef(),
+                new io.mycelium.node.journal.JournalAdmin(
+                        io.mycelium.journal.JournalSettings.fromConfig(config), dataDir.resolve("backups")),
                 List.of(USER),
                 List.of(USER),
                 exec.askTimeout());
