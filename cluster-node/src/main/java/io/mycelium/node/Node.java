@@ -165,7 +165,10 @@ public final class Node {
                     .withRole(ROLE));
             NodeMetrics metrics = new NodeMetrics();
             JournalAdmin journalAdmin = new JournalAdmin(journalSettings, backupDir(config));
-            schedulePeriodicBackups(system, journalAdmin, config.getDuration("mycelium.node.journal.backup-interval"));
+            if (journalSettings.kind() == JournalSettings.Kind.H2) {
+                schedulePeriodicBackups(
+                        system, journalAdmin, config.getDuration("mycelium.node.journal.backup-interval"));
+            }
             ActorRef<TaskIndex.Command> taskIndex = system.systemActorOf(
                     TaskIndex.create(readJournal, sharding, taskSettings.wakeInterval(), metrics),
                     "task-index",
