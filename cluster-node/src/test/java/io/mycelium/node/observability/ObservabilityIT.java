@@ -83,9 +83,9 @@ class ObservabilityIT {
     @AfterEach
     void stop() throws Exception {
         node.stop().toCompletableFuture().get();
-        ((LoggerContext) LoggerFactory.getILoggerFactory())
-                .getLogger("mycelium.telemetry")
-                .detachAppender(appender);
+        Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("mycelium.telemetry");
+        logger.detachAppender(appender);
+        logger.setLevel(null);
     }
 
     private HttpResponse<String> call(String method, String path, String body) throws Exception {
