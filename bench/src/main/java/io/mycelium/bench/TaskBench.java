@@ -47,11 +47,31 @@ public final class TaskBench {
         bench.run("h2", ConfigFactory.parseMap(Map.of("mycelium.data-dir", dir.toString())));
         String pg = System.getenv("MYCELIUM_PG_URL");
         if (pg != null) {
-            bench.run("postgres", JournalSettings.postgres(pg, "mycelium", "mycelium"));
+            // A schema of its own: the database is shared with other runs.
+            String schema = "taskbench_" + Long.toHexString(System.nanoTime());
+            sql(pg, "CREATE SCHEMA " + schema);
+            try {
+                bench.run(
+                        "postgres",
+                        JournalSettings.postgres(
+                                        pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                                        "mycelium",
+                                        "mycelium")
+                                .withFallback(ConfigFactory.parseMap(Map.of("mycelium.data-dir", dir.toString()))));
+            } finally {
+                sql(pg, "DROP SCHEMA " + schema + " CASCADE");
+            }
         } else {
             System.out.println("postgres: skipped (no MYCELIUM_PG_URL)");
         }
         System.exit(0);
+    }
+
+    private static void sql(String url, String statement) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "mycelium", "mycelium");
+                java.sql.Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
     }
 
     private void run(String name, Config journal) throws Exception {
