@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             RepoCommand.class,
             PlanCommand.class,
             MeshCommand.class,
+            TaskCommand.class,
+            JournalCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -49,6 +49,9 @@ public final class ApiException extends RuntimeException {
         if (t instanceof ApiException api) {
             return api;
         }
+        if (t instanceof io.mycelium.node.ratelimit.RateLimitedException r) {
+            return new ApiException(429, "rate_limited", r.getMessage(), Map.of(), r.retryAfter());
+        }
         if (t instanceof IllegalArgumentException iae) {
             return new ApiException(400, "invalid_request", iae.getMessage());
         }

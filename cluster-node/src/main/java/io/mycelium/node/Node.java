@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mycelium.Mycelium;
 import io.mycelium.journal.JournalSchema;
+import io.mycelium.journal.JournalSettings;
 import io.mycelium.mesh.MeshNode;
 import io.mycelium.mesh.MeshSettings;
 import io.mycelium.node.exec.ActiveExecutions;
@@ -15,8 +16,20 @@ import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.http.AdminServer;
 import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.IdentitySettings;
+import io.mycelium.node.journal.JournalAdmin;
+import io.mycelium.node.observability.AlertRules;
+import io.mycelium.node.observability.Alerter;
+import io.mycelium.node.observability.NodeMetrics;
 import io.mycelium.node.policy.PolicyStore;
+import io.mycelium.node.ratelimit.ActionRateLimiter;
 import io.mycelium.node.ratelimit.PrincipalRateLimiter;
+import io.mycelium.node.task.ExecTaskRunner;
+import io.mycelium.node.task.IdempotencyKey;
+import io.mycelium.node.task.Task;
+import io.mycelium.node.task.TaskDispatcher;
+import io.mycelium.node.task.TaskIndex;
+import io.mycelium.node.task.TaskService;
+import io.mycelium.node.task.TaskSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -86,6 +99,7 @@ public final class Node {
         config = withNodeRole(config);
         NodeSettings settings = NodeSettings.fromConfig(config);
         ExecSettings execSettings = ExecSettings.fromConfig(config);
+        TaskSettings taskSettings = TaskSettings.fromConfig(config);
         IdentitySettings identity = IdentitySettings.fromConfig(config);
         String name = config.getString("mycelium.node.cluster-name");
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config);
@@ -94,7 +108,12 @@ public final class Node {
             if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
-            JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            JournalSettings journalSettings = JournalSettings.fromConfig(config);
+            try {
+                JournalSchema.ensure(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw journalUnreadable(journalSettings, config, e.getCause());
+            }
 
             ClusterSingleton singletons = ClusterSingleton.get(system);
             ClusterSingletonSettings onNodes =
@@ -129,14 +148,44 @@ public final class Node {
             });
             PrincipalRateLimiter limiter = new PrincipalRateLimiter(settings::limitsFor, timeouts);
             ExecService service = new ExecService(system, sharding, hosts, policies, limiter, execSettings);
+            JdbcReadJournal readJournal =
+                    PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
             ActorRef<ActiveExecutions.Command> active = system.systemActorOf(
-                    ActiveExecutions.create(
-                            PersistenceQuery.get(system)
-                                    .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier()),
-                            sharding,
-                            execSettings.startGrace()),
+                    ActiveExecutions.create(readJournal, sharding, execSettings.startGrace()),
                     "active-executions",
                     Props.empty());
+            ExecTaskRunner runner = new ExecTaskRunner(service, sharding, system, taskSettings.outputTailBytes());
+            ActorRef<TaskDispatcher.Command> dispatcher = singletons.init(SingletonActor.of(
+                            Behaviors.supervise(TaskDispatcher.create(sharding))
+                                    .onFailure(SupervisorStrategy.restartWithBackoff(
+                                            Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                            "task-dispatcher")
+                    .withSettings(onNodes));
+            sharding.init(Entity.of(
+                            Task.TYPE,
+                            ctx -> Task.create(ctx.getEntityId(), runner, dispatcher, taskSettings.workerTimeouts()))
+                    .withRole(ROLE));
+            sharding.init(Entity.of(IdempotencyKey.TYPE, ctx -> IdempotencyKey.create(ctx.getEntityId()))
+                    .withRole(ROLE));
+            NodeMetrics metrics = new NodeMetrics();
+            JournalAdmin journalAdmin = new JournalAdmin(journalSettings, backupDir(config));
+            if (journalSettings.kind() == JournalSettings.Kind.H2) {
+                schedulePeriodicBackups(
+                        system, journalAdmin, config.getDuration("mycelium.node.journal.backup-interval"));
+            }
+            ActorRef<TaskIndex.Command> taskIndex = system.systemActorOf(
+                    TaskIndex.create(readJournal, sharding, taskSettings.wakeInterval(), metrics),
+                    "task-index",
+                    Props.empty());
+            ActorRef<Alerter.Command> alerter = system.systemActorOf(
+                    Alerter.create(
+                            metrics,
+                            taskIndex,
+                            AlertRules.fromConfig(config.getConfig("mycelium.node.alerts")),
+                            config.getDuration("mycelium.node.alerts.interval")),
+                    "alerter",
+                    Props.empty());
+            TaskService tasks = new TaskService(system, sharding, service, taskIndex, dispatcher, taskSettings);
 
             InetAddress bind = InetAddress.getByName(settings.httpInterface());
             AdminSecurity security = AdminSecurity.load(identity, bind);
@@ -149,6 +198,12 @@ public final class Node {
                     hosts,
                     policies,
                     active,
+                    tasks,
+                    new ActionRateLimiter(
+                            ActionRateLimiter.fromConfig(config.getConfig("mycelium.node.rate-limits.actions"))),
+                    metrics,
+                    alerter,
+                    journalAdmin,
                     settings.approvers(),
                     settings.policyAdmins(),
                     execSettings.askTimeout());
@@ -188,6 +243,48 @@ public final class Node {
             }
             throw new IOException("the node could not start: " + e.getMessage(), e);
         }
+    }
+
+    /** Where journal backups go: {@code mycelium.node.journal.backup-dir}, or the data dir's {@code backups}. */
+    private static java.nio.file.Path backupDir(Config config) {
+        String dir = config.getString("mycelium.node.journal.backup-dir");
+        return dir.isBlank()
+                ? java.nio.file.Path.of(config.getString("mycelium.data-dir")).resolve("backups")
+                : java.nio.file.Path.of(dir);
+    }
+
+    /** Backs the H2 journal up every {@code interval} (zero: never), off the actor threads. */
+    private static void schedulePeriodicBackups(ActorSystem<?> system, JournalAdmin journal, Duration interval) {
+        if (interval.isZero()) {
+            return;
+        }
+        var blocking = system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
+        system.scheduler()
+                .scheduleAtFixedRate(
+                        interval,
+                        interval,
+                        () -> {
+                            try {
+                                LOG.info(
+                                        "journal backed up to {}",
+                                        journal.backup().file());
+                            } catch (Exception e) {
+                                LOG.warn("the periodic journal backup failed", e);
+                            }
+                        },
+                        blocking);
+    }
+
+    /** The error of a journal that does not open: what failed, and for H2 how to restore the last backup. */
+    private static IOException journalUnreadable(JournalSettings journal, Config config, Throwable cause) {
+        String message = "the journal " + journal.url() + " could not be opened: " + cause.getMessage();
+        if (journal.kind() == JournalSettings.Kind.H2) {
+            message += ". If its file is damaged, stop here and restore the last backup: mycelium journal restore"
+                    + " --data-dir " + config.getString("mycelium.data-dir") + " --backup "
+                    + backupDir(config) + "/journal-<newest>.zip"
+                    + " (docs/operations.md, Recovery)";
+        }
+        return new IOException(message, cause);
     }
 
     /** The configuration with {@link #ROLE} added to {@code pekko.cluster.roles}. */

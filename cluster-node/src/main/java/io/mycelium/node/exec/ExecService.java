@@ -285,7 +285,8 @@ public final class ExecService {
                 .thenCompose(started -> collect(started, settings.outputTailBytes()));
     }
 
-    private CompletionStage<ExecResponse> collect(Started started, int tailBytes) {
+    /** Reads a started execution's output to its end, keeping the last {@code tailBytes} of stdout and of stderr. */
+    public CompletionStage<ExecResponse> collect(Started started, int tailBytes) {
         OutputTail out = new OutputTail(tailBytes);
         OutputTail err = new OutputTail(tailBytes);
         ExecStatus status = started.status();

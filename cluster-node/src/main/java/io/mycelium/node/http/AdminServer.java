@@ -8,7 +8,12 @@ import io.mycelium.node.grpc.RemoteExecutionEndpoint;
 import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.identity.AdminSecurity;
 import io.mycelium.node.identity.AuthDirectives;
+import io.mycelium.node.journal.JournalAdmin;
+import io.mycelium.node.observability.Alerter;
+import io.mycelium.node.observability.NodeMetrics;
 import io.mycelium.node.policy.PolicyStore;
+import io.mycelium.node.ratelimit.ActionRateLimiter;
+import io.mycelium.node.task.TaskService;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -23,7 +28,6 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
-import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
@@ -48,6 +52,13 @@ public final class AdminServer extends AllDirectives {
     private final FabricRoutes fabric;
     private final InstanceRoutes instances;
     private final MeshNode mesh;
+    private final TaskRoutes tasks;
+    private final AgentRoutes agents;
+    private final RateLimitRoutes rateLimits;
+    private final ActionRateLimiter actionLimiter;
+    private final NodeMetrics metrics;
+    private final ObservabilityRoutes observability;
+    private final JournalRoutes journal;
 
     /** The server's routes over the node's services. */
     public AdminServer(
@@ -58,6 +69,11 @@ public final class AdminServer extends AllDirectives {
             ActorRef<HostDirectory.Command> hostDirectory,
             ActorRef<PolicyStore.Command> policyStore,
             ActorRef<ActiveExecutions.Command> activeExecutions,
+            TaskService taskService,
+            ActionRateLimiter actionLimiter,
+            NodeMetrics metrics,
+            ActorRef<Alerter.Command> alerter,
+            JournalAdmin journal,
             List<String> approvers,
             List<String> policyAdmins,
             Duration askTimeout) {
@@ -80,6 +96,31 @@ public final class AdminServer extends AllDirectives {
         this.fabric = new FabricRoutes(mesh.fabric(), mesh.fetcher());
         this.instances = new InstanceRoutes(system, mesh, askTimeout);
         this.mesh = mesh;
+        this.actionLimiter = actionLimiter;
+        this.metrics = metrics;
+        this.journal = new JournalRoutes(
+                journal,
+                policyAdmins,
+                system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+        this.observability = new ObservabilityRoutes(
+                metrics,
+                alerter,
+                policyAdmins,
+                askTimeout,
+                system.scheduler(),
+                () -> startedEdge(mesh).map(e -> e.metrics().prometheus()).orElse(""),
+                () -> java.util.Map.of(
+                        "edge",
+                        startedEdge(mesh).map(e -> e.metrics().snapshot()).orElse(java.util.Map.of())));
+        this.rateLimits = new RateLimitRoutes(actionLimiter, policyAdmins);
+        this.tasks = new TaskRoutes(taskService, actionLimiter);
+        this.agents = new AgentRoutes(
+                system,
+                taskService.dispatcher(),
+                taskService.sharding(),
+                taskService.settings().workerTimeouts(),
+                actionLimiter,
+                metrics);
     }
 
     /** Binds to {@code host:port} (port 0 picks a free one). */
@@ -111,47 +152,65 @@ public final class AdminServer extends AllDirectives {
                                         () -> get(
                                                 () -> complete(Json.response(200, java.util.Map.of("status", "up"))))),
                                 path("ready", () -> get(this::ready)),
-                                path("metrics", () -> get(() -> completeWithFuture(edgeMetrics(true)))),
-                                path(
-                                        PathMatchers.segment("api").slash("metrics"),
-                                        () -> get(() -> completeWithFuture(edgeMetrics(false)))),
+                                observability.prometheus(),
                                 // gRPC (HTTP/2) calls authenticate themselves and answer with gRPC statuses.
                                 pathPrefix(RemoteExecutionEndpoint.PATH_PREFIX, () -> handle(grpc::handle)),
-                                pathPrefix(
-                                        "api",
-                                        () -> unlessDraining(() -> pathPrefix(
-                                                "v1",
-                                                () -> AuthDirectives.authenticated(
-                                                        security.authenticator(),
-                                                        principal -> concat(
-                                                                exec.routes(principal),
-                                                                interactive.routes(principal),
-                                                                hosts.routes(principal),
-                                                                policies.routes(principal),
-                                                                audit.routes(),
-                                                                active.routes(),
-                                                                cluster.routes(),
-                                                                spores.routes(),
-                                                                fabric.routes(principal),
-                                                                instances.routes()))))))));
+                                pathPrefix("api", () -> mapResponse(this::counted, () -> unlessDraining(this::api))))));
     }
 
-    /** The edge's counters: Prometheus text, or JSON {@code {edge: {app: {...}}}}. */
-    private CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> edgeMetrics(boolean prometheus) {
-        // No edge yet (still binding, or never started): empty counters rather than a wait.
-        java.util.Optional<io.mycelium.mesh.edge.Edge> started =
-                mesh.edge().toCompletableFuture().getNow(java.util.Optional.empty());
-        return java.util.concurrent.CompletableFuture.completedFuture(started).thenApply(edge -> {
-            if (prometheus) {
-                return org.apache.pekko.http.javadsl.model.HttpResponse.create()
-                        .withEntity(org.apache.pekko.http.javadsl.model.HttpEntities.create(
-                                org.apache.pekko.http.javadsl.model.ContentTypes.TEXT_PLAIN_UTF8,
-                                edge.map(e -> e.metrics().prometheus()).orElse("")));
+    /** {@code /api/metrics} and {@code /api/v1/...}, behind authentication and the per-IP limit. */
+    private Route api() {
+        return concat(
+                path(
+                        "metrics",
+                        () -> AuthDirectives.authenticated(
+                                security.authenticator(), principal -> observability.summary())),
+                pathPrefix(
+                        "v1",
+                        () -> AuthDirectives.authenticated(
+                                security.authenticator(),
+                                principal -> limited(() -> concat(
+                                        exec.routes(principal),
+                                        interactive.routes(principal),
+                                        hosts.routes(principal),
+                                        policies.routes(principal),
+                                        audit.routes(),
+                                        active.routes(),
+                                        cluster.routes(),
+                                        spores.routes(),
+                                        fabric.routes(principal),
+                                        instances.routes(),
+                                        tasks.routes(principal),
+                                        agents.routes(principal),
+                                        rateLimits.routes(principal),
+                                        observability.alerts(principal),
+                                        journal.routes(principal))))));
+    }
+
+    /** The node's edge once it is serving; empty while it binds, or when it could not (its port taken). */
+    private static java.util.Optional<io.mycelium.mesh.edge.Edge> startedEdge(MeshNode mesh) {
+        return mesh.edge().toCompletableFuture().getNow(java.util.Optional.empty());
+    }
+
+    private org.apache.pekko.http.javadsl.model.HttpResponse counted(
+            org.apache.pekko.http.javadsl.model.HttpResponse response) {
+        metrics.response(response.status().intValue());
+        return response;
+    }
+
+    /** The per-IP limit on every API request. */
+    private Route limited(Supplier<Route> inner) {
+        return extractClientIP(ip -> {
+            try {
+                actionLimiter.consume(
+                        ActionRateLimiter.Action.HTTP,
+                        ip.getAddress()
+                                .map(java.net.InetAddress::getHostAddress)
+                                .orElse("unknown"));
+            } catch (RuntimeException e) {
+                return complete(Failures.toResponse(e));
             }
-            return Json.response(
-                    200,
-                    java.util.Map.of(
-                            "edge", edge.map(e -> e.metrics().snapshot()).orElse(java.util.Map.of())));
+            return inner.get();
         });
     }
 

@@ -9,6 +9,7 @@ import io.mycelium.node.exec.ExecService;
 import io.mycelium.node.exec.OutputChunk;
 import io.mycelium.node.identity.Principal;
 import io.mycelium.node.policy.PrincipalPatterns;
+import io.mycelium.node.validation.Schemas;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -52,14 +53,20 @@ final class ExecRoutes extends AllDirectives {
                         pathEnd(() -> post(() -> withBody(
                                 principal,
                                 (body, ip) -> service.execute(
-                                                notInteractive(ExecRequestParser.parse(body)), principal, ip)
+                                                notInteractive(ExecRequestParser.parse(
+                                                        Schemas.checked(Schemas.Type.EXEC_REQUEST, body))),
+                                                principal,
+                                                ip)
                                         .thenApply(r -> Json.response(200, r))))),
                         path(
                                 "stream",
                                 () -> post(() -> withBody(
                                         principal,
                                         (body, ip) -> service.start(
-                                                        notInteractive(ExecRequestParser.parse(body)), principal, ip)
+                                                        notInteractive(ExecRequestParser.parse(
+                                                                Schemas.checked(Schemas.Type.EXEC_REQUEST, body))),
+                                                        principal,
+                                                        ip)
                                                 .thenApply(started -> HttpResponse.create()
                                                         .withStatus(200)
                                                         .withEntity(HttpEntities.createChunked(
@@ -92,7 +99,7 @@ final class ExecRoutes extends AllDirectives {
         return entity(Unmarshaller.entityToString(), text -> {
             String reason = null;
             if (!text.isBlank()) {
-                JsonNode body = Json.parse(text);
+                JsonNode body = Schemas.checked(Schemas.Type.DECISION, Json.parse(text));
                 JsonNode r = body.get("reason");
                 if (r != null && !r.isTextual()) {
                     return complete(Json.error(ApiException.badRequest("reason", "reason must be a string")));

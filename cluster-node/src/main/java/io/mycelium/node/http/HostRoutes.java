@@ -4,6 +4,7 @@ import io.mycelium.node.ApiException;
 import io.mycelium.node.host.HostDirectory;
 import io.mycelium.node.host.HostSpec;
 import io.mycelium.node.identity.Principal;
+import io.mycelium.node.validation.Schemas;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -39,7 +40,7 @@ final class HostRoutes extends AllDirectives {
                                 post(() -> entity(Unmarshaller.entityToString(), text -> {
                                     HostSpec spec;
                                     try {
-                                        spec = Json.read(text, HostSpec.class);
+                                        spec = Json.read(text, HostSpec.class, Schemas.Type.HOST);
                                     } catch (ApiException e) {
                                         return complete(Json.error(e));
                                     }

@@ -8,6 +8,7 @@ import io.mycelium.node.exec.ExecRequestParser;
 import io.mycelium.node.exec.ExecService;
 import io.mycelium.node.exec.Terminal;
 import io.mycelium.node.identity.Principal;
+import io.mycelium.node.validation.Schemas;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
@@ -136,6 +137,7 @@ final class InteractiveRoutes extends AllDirectives {
         if (!body.isObject()) {
             throw ApiException.badRequest(null, "the request must be a JSON object");
         }
+        Schemas.checked(Schemas.Type.INTERACTIVE_REQUEST, body);
         ObjectNode request = ((ObjectNode) body).deepCopy();
         JsonNode bodyId = request.get("id");
         if (bodyId != null && !(bodyId.isTextual() && bodyId.textValue().equals(id))) {

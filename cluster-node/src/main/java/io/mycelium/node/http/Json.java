@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.mycelium.node.ApiException;
+import io.mycelium.node.validation.Schemas;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -23,6 +24,8 @@ final class Json {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // "{}garbage" is malformed, not an empty object.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             .setSerializationInclusion(JsonInclude.Include.ALWAYS);
 
@@ -46,22 +49,29 @@ final class Json {
         }
     }
 
-    /** Reads a body as {@code type}; malformed JSON, unknown fields and invalid values are a 400 naming the field. */
-    static <T> T read(String body, Class<T> type) {
-        JsonNode tree = parse(body);
+    /**
+     * Reads a body as {@code type} once it matches the schema of {@code schema}; malformed JSON, schema violations,
+     * and values the type refuses are a 400 naming the field.
+     */
+    static <T> T read(String body, Class<T> type, Schemas.Type schema) {
+        JsonNode tree = Schemas.checked(schema, parse(body));
         try {
             return MAPPER.treeToValue(tree, type);
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-            String field = e.getPath().stream()
-                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                    .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b)
-                    .orElse(null);
-            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : null;
-            String message = cause != null ? cause.getMessage() : e.getOriginalMessage();
-            throw ApiException.badRequest(field, field == null ? message : field + ": " + message);
+            throw mappingFailure(e);
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest(null, e.getOriginalMessage());
         }
+    }
+
+    private static ApiException mappingFailure(com.fasterxml.jackson.databind.JsonMappingException e) {
+        String field = e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b)
+                .orElse(null);
+        Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : null;
+        String message = cause != null ? cause.getMessage() : e.getOriginalMessage();
+        return ApiException.badRequest(field, field == null ? message : field + ": " + message);
     }
 
     private static JsonNode fail(ApiException e) {

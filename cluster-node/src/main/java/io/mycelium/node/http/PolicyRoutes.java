@@ -6,6 +6,7 @@ import io.mycelium.node.policy.ExecPolicy;
 import io.mycelium.node.policy.PolicySet;
 import io.mycelium.node.policy.PolicyStore;
 import io.mycelium.node.policy.PrincipalPatterns;
+import io.mycelium.node.validation.Schemas;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -53,7 +54,7 @@ final class PolicyRoutes extends AllDirectives {
                                 () -> entity(Unmarshaller.entityToString(), text -> {
                                     List<ExecPolicy> policies;
                                     try {
-                                        policies = validated(Json.read(text, Replacement.class));
+                                        policies = validated(Json.read(text, Replacement.class, Schemas.Type.POLICIES));
                                     } catch (ApiException e) {
                                         return complete(Json.error(e));
                                     }

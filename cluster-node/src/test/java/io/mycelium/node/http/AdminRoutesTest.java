@@ -122,6 +122,35 @@ class AdminRoutesTest {
                                         Duration.ofHours(1)),
                                 "active-executions",
                                 org.apache.pekko.actor.typed.Props.empty()),
+                new io.mycelium.node.task.TaskService(
+                        kit.system(),
+                        sharding,
+                        service,
+                        kit.system()
+                                .systemActorOf(
+                                        io.mycelium.node.task.TaskIndex.create(
+                                                org.apache.pekko.persistence.query.PersistenceQuery.get(kit.system())
+                                                        .getReadJournalFor(
+                                                                org.apache.pekko.persistence.jdbc.query.javadsl
+                                                                        .JdbcReadJournal.class,
+                                                                org.apache.pekko.persistence.jdbc.query.javadsl
+                                                                        .JdbcReadJournal.Identifier()),
+                                                sharding,
+                                                Duration.ofHours(1),
+                                                new io.mycelium.node.observability.NodeMetrics()),
+                                        "task-index",
+                                        org.apache.pekko.actor.typed.Props.empty()),
+                        kit.system()
+                                .systemActorOf(
+                                        io.mycelium.node.task.TaskDispatcher.create(sharding),
+                                        "task-dispatcher",
+                                        org.apache.pekko.actor.typed.Props.empty()),
+                        io.mycelium.node.task.TaskSettings.fromConfig(config)),
+                new io.mycelium.node.ratelimit.ActionRateLimiter(java.util.Map.of()),
+                new io.mycelium.node.observability.NodeMetrics(),
+                kit.system().ignoreRef(),
+                new io.mycelium.node.journal.JournalAdmin(
+                        io.mycelium.journal.JournalSettings.fromConfig(config), dataDir.resolve("backups")),
                 List.of(USER),
                 List.of(USER),
                 exec.askTimeout());
