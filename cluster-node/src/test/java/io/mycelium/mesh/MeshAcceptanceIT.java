@@ -121,7 +121,13 @@ class MeshAcceptanceIT {
                 .get();
         awaitInstances(v1.digest());
 
+        // The edge learns endpoints from Distributed Data a moment after the agents register them.
         HttpResponse<String> hello = get("/billing/hello");
+        long routable = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (hello.statusCode() == 503 && System.nanoTime() < routable) {
+            Thread.sleep(50);
+            hello = get("/billing/hello");
+        }
         assertThat(hello.statusCode()).isEqualTo(200);
         assertThat(hello.body()).startsWith("hello from billing v1");
         String stamp = hello.headers().firstValue("X-Mycelium-Edge").orElseThrow();
@@ -351,7 +357,8 @@ class MeshAcceptanceIT {
     }
 
     private static void awaitInstances(String digest) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        // Three JVMs starting on two busy cores under the load threads: generous, bounded.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (pidsByAgent(digest).size() == AGENTS
                     && node.mesh()
