@@ -2,6 +2,7 @@ package io.mycelium.node.exec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mycelium.node.ApiException;
+import io.mycelium.node.validation.Durations;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -51,7 +51,6 @@ public final class ExecRequestParser {
             "requestTime");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,255}");
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final int MAX_ARGS = 4096;
     private static final int MAX_COMMAND_BYTES = 256 * 1024;
     private static final int MAX_STDIN_BYTES = 1024 * 1024;
@@ -214,21 +213,10 @@ public final class ExecRequestParser {
     }
 
     private static Duration parseDuration(String text) {
-        Matcher m = SHORT_DURATION.matcher(text);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
         try {
-            return Duration.parse(text);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(
-                    "timeout", "timeout \"" + text + "\" is not a duration: use 500ms, 30s, 5m, 2h or PT30S");
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("timeout", "timeout " + e.getMessage());
         }
     }
 
