@@ -73,10 +73,18 @@ class CliTaskIT {
         assertThat(done.get("stdout").asText()).isEqualTo("hi\n");
         assertThat(done.get("history").findValuesAsText("fact")).contains("accepted", "completed");
 
-        Cli.Result list = task("list", "--state", "completed");
-        assertThat(list.exitCode()).as(list.stderr()).isZero();
-        assertThat(JSON.readTree(list.stdoutText()).get("tasks").findValuesAsText("id"))
-                .contains(id);
+        // The list is the node's index, which follows the journal's facts a moment behind the task itself.
+        List<String> listed = List.of();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+        while (!listed.contains(id) && System.nanoTime() < deadline) {
+            Cli.Result list = task("list", "--state", "completed");
+            assertThat(list.exitCode()).as(list.stderr()).isZero();
+            listed = JSON.readTree(list.stdoutText()).get("tasks").findValuesAsText("id");
+            if (!listed.contains(id)) {
+                Thread.sleep(200);
+            }
+        }
+        assertThat(listed).contains(id);
     }
 
     @Test
