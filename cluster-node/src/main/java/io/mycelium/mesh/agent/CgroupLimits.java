@@ -111,12 +111,13 @@ final class CgroupLimits {
      * cannot take the instance leaves that budget to the fallback.
      */
     Placement place(String id, int cpuMilli, int memoryMb) {
+        String leaf = name(id);
         List<Path> dirs = new ArrayList<>();
         String cpuMode = "none";
         String memoryMode = memoryMb > 0 ? "rlimit" : "none";
         try {
             if (cpuBase != null) {
-                Path dir = Files.createDirectories(cpuBase.resolve(id));
+                Path dir = Files.createDirectories(cpuBase.resolve(leaf));
                 dirs.add(dir);
                 if (cpuMilli > 0) {
                     if (version.equals("cgroup-v2")) {
@@ -130,8 +131,8 @@ final class CgroupLimits {
             }
             if (memoryBase != null) {
                 Path dir = memoryBase.equals(cpuBase)
-                        ? cpuBase.resolve(id)
-                        : Files.createDirectories(memoryBase.resolve(id));
+                        ? cpuBase.resolve(leaf)
+                        : Files.createDirectories(memoryBase.resolve(leaf));
                 if (!dirs.contains(dir)) {
                     dirs.add(dir);
                 }
@@ -193,7 +194,12 @@ final class CgroupLimits {
 
     private static Path under(Path hierarchy, String ownPath, String agentId) {
         String relative = ownPath == null ? "" : ownPath.replaceFirst("^/+", "");
-        return hierarchy.resolve(relative).resolve("mycelium").resolve(agentId);
+        return hierarchy.resolve(relative).resolve("mycelium").resolve(name(agentId));
+    }
+
+    /** A cgroup's name: agent ids hold ':' and '/', app names are the user's. */
+    static String name(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]", "-");
     }
 
     private static Path createOrNull(Path base, List<String> why) {
