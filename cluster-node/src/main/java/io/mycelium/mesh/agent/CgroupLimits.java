@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -161,6 +163,23 @@ final class CgroupLimits {
                     Files.delete(dir);
                 } catch (IOException e) {
                     sleep(100);
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes the agent's cgroups once its instances' are gone, and {@code mycelium} too when no other agent uses it.
+     * Blocking.
+     */
+    void close() {
+        for (Path base : new LinkedHashSet<>(Arrays.asList(cpuBase, memoryBase))) {
+            if (base != null) {
+                try {
+                    Files.deleteIfExists(base);
+                    Files.deleteIfExists(base.getParent());
+                } catch (IOException e) {
+                    // An instance or another agent is still in it.
                 }
             }
         }

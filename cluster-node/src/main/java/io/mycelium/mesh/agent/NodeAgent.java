@@ -542,6 +542,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         } catch (Exception e) {
             getContext().getLog().warn("{}: not every instance stopped in time: {}", agentId, e.toString());
         }
+        cgroups.close();
         return this;
     }
 

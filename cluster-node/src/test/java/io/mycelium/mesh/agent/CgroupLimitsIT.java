@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mycelium.mesh.spore.SporeManifest;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +48,7 @@ class CgroupLimitsIT {
             Files.deleteIfExists(mycelium.resolve(agent));
             try {
                 Files.deleteIfExists(mycelium);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // Another node's agents are in it.
             }
         }

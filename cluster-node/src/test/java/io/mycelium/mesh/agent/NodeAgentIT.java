@@ -190,6 +190,9 @@ class NodeAgentIT {
             assertThat(cpuCgroup)
                     .as("the instance's cgroup after the node stopped")
                     .doesNotExist();
+            assertThat(cpuCgroup.getParent())
+                    .as("the agent's cgroup after the node stopped")
+                    .doesNotExist();
         }
         for (long pid : pids) {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
