@@ -47,7 +47,8 @@ final class CgroupLimits {
 
     /**
      * Finds the hierarchy under {@code mount} and creates {@code mycelium/<agentId>} in the node's own cgroup of each
-     * controller; removes instance cgroups a previous run left empty.
+     * controller; removes the instance cgroups a previous run left empty, and empty ones of agents that are gone (a
+     * node killed with SIGKILL leaves its agent's behind).
      */
     static CgroupLimits detect(Path mount, boolean enabled, String agentId) {
         if (!enabled) {
@@ -118,6 +119,10 @@ final class CgroupLimits {
         String cpuMode = "none";
         String memoryMode = memoryMb > 0 ? "rlimit" : "none";
         try {
+            if (version.equals("cgroup-v2")) {
+                // Another node's sweep may have taken the agent's cgroup while it held no instance.
+                enableSubtree(Files.createDirectories(cpuBase));
+            }
             if (cpuBase != null) {
                 Path dir = Files.createDirectories(cpuBase.resolve(leaf));
                 dirs.add(dir);
@@ -240,10 +245,19 @@ final class CgroupLimits {
         }
     }
 
-    /** Removes instance cgroups a previous run of this agent left behind with no process in them. */
+    /**
+     * Removes the instance cgroups a previous run of this agent left behind with no process in them, and the other
+     * agents' cgroups that hold no instance (rmdir takes only a cgroup without processes and children).
+     */
     private static void sweep(Path base) throws IOException {
-        try (Stream<Path> children = Files.list(base)) {
-            children.filter(Files::isDirectory).forEach(child -> {
+        for (Path dir : List.of(base, base.getParent())) {
+            removeEmptyChildren(dir, base);
+        }
+    }
+
+    private static void removeEmptyChildren(Path dir, Path keep) throws IOException {
+        try (Stream<Path> children = Files.list(dir)) {
+            children.filter(c -> Files.isDirectory(c) && !c.equals(keep)).forEach(child -> {
                 try {
                     Files.delete(child);
                 } catch (IOException e) {

@@ -40,12 +40,9 @@ class CgroupLimitsIT {
         CgroupLimits.release(cgroups);
         // The agents' own cgroups of this test (the instance ones are gone by now).
         for (String controller : List.of("", "cpu", "memory")) {
-            Path hierarchy = controller.isEmpty() ? MOUNT : MOUNT.resolve(controller);
-            String own = CgroupLimits.ownCgroups(Path.of("/proc/self/cgroup"))
-                    .getOrDefault(controller, "/")
-                    .replaceFirst("^/+", "");
-            Path mycelium = hierarchy.resolve(own).resolve("mycelium");
+            Path mycelium = agentCgroup(controller, agent).getParent();
             Files.deleteIfExists(mycelium.resolve(agent));
+            Files.deleteIfExists(mycelium.resolve(agent + "-gone"));
             try {
                 Files.deleteIfExists(mycelium);
             } catch (IOException e) {
@@ -56,10 +53,17 @@ class CgroupLimitsIT {
 
     @Test
     void aBusyLoopIsThrottledToItsQuotaInItsOwnCgroupWhichGoesWithIt() throws Exception {
+        Path gone = agentCgroup("cpu", agent + "-gone");
+        boolean v1 = Files.isWritable(MOUNT.resolve("cpu").resolve("cpu.cfs_quota_us"));
+        if (v1) {
+            // What a node killed with SIGKILL leaves: its agent's cgroup, without instances.
+            Files.createDirectories(gone);
+        }
         CgroupLimits limits = CgroupLimits.detect(MOUNT, true, agent);
         assumeTrue(
                 limits.unavailable() == null,
                 () -> "cgroups are not writable on this host, nothing to enforce with: " + limits.unavailable());
+        assertThat(gone).as("an empty cgroup of an agent that is gone").doesNotExist();
         CgroupLimits.Placement placement = limits.place("burn-1-abc", 100, 64);
         cgroups.addAll(placement.dirs());
         String version = placement.limits().cpu();
@@ -137,6 +141,15 @@ class CgroupLimitsIT {
                 .anyMatch(l -> l.startsWith("Max address space") && l.contains(Long.toString(64L << 20)));
         assertThat(Files.readAllLines(Path.of("/proc/" + sleeper.pid() + "/cgroup")))
                 .noneMatch(l -> l.contains("/mycelium/"));
+    }
+
+    /** {@code <mount>/<controller>/<this JVM's cgroup>/mycelium/<name>}; controller "" for v2. */
+    private static Path agentCgroup(String controller, String name) throws IOException {
+        Path hierarchy = controller.isEmpty() ? MOUNT : MOUNT.resolve(controller);
+        String own = CgroupLimits.ownCgroups(Path.of("/proc/self/cgroup"))
+                .getOrDefault(controller, "/")
+                .replaceFirst("^/+", "");
+        return hierarchy.resolve(own).resolve("mycelium").resolve(name);
     }
 
     private SporeProcess start(List<String> args, CgroupLimits.Placement placement, int memoryMb) throws Exception {
