@@ -1,6 +1,7 @@
 package io.mycelium.mesh.agent;
 
 import com.typesafe.config.Config;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -12,7 +13,9 @@ public record AgentSettings(
         Duration stopGrace,
         RestartPolicy restart,
         long logMaxBytes,
-        int logFiles) {
+        int logFiles,
+        boolean cgroupsEnabled,
+        Path cgroupMount) {
 
     /** Reads {@code mycelium.mesh.agent}. */
     public static AgentSettings fromConfig(Config root) {
@@ -28,6 +31,8 @@ public record AgentSettings(
                         c.getDuration("backoff-max"),
                         c.getDouble("backoff-jitter")),
                 c.getBytes("log-max-size"),
-                c.getInt("log-files"));
+                c.getInt("log-files"),
+                c.getBoolean("cgroups.enabled"),
+                Path.of(c.getString("cgroups.mount")));
     }
 }

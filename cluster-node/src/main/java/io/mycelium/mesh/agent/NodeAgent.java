@@ -61,13 +61,26 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     /** Replies with this agent's recent instance facts, oldest first. */
     public record GetFacts(ActorRef<AgentFacts.Facts> replyTo) implements Command {}
 
-    /** An instance as {@link GetInstances} shows it. */
+    /**
+     * An instance as {@link GetInstances} shows it; {@code limits} says how its budget is enforced: {@code cpu} and
+     * {@code memory} each {@code cgroup-v1}, {@code cgroup-v2}, {@code rlimit} (memory only) or {@code none}.
+     */
     public record InstanceView(
-            String agent, String id, String app, String digest, long pid, int port, String phase, String dir) {}
+            String agent,
+            String id,
+            String app,
+            String digest,
+            long pid,
+            int port,
+            String phase,
+            String dir,
+            Map<String, String> limits) {}
 
     private record FabricChanged(Replicator.SubscribeResponse<?> response) implements Command {}
 
-    private record Started(String id, String app, String digest, Path dir, SporeProcess process) implements Command {}
+    private record Started(
+            String id, String app, String digest, Path dir, SporeProcess process, CgroupLimits.Placement placement)
+            implements Command {}
 
     private record StartFailed(String app, String digest, String reason) implements Command {}
 
@@ -93,15 +106,24 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         final String digest;
         final Path dir;
         final SporeProcess process;
+        final CgroupLimits.Placement placement;
         final Endpoint endpoint;
         Phase phase = Phase.STARTING;
 
-        Instance(String id, String app, String digest, Path dir, SporeProcess process, Endpoint endpoint) {
+        Instance(
+                String id,
+                String app,
+                String digest,
+                Path dir,
+                SporeProcess process,
+                CgroupLimits.Placement placement,
+                Endpoint endpoint) {
             this.id = id;
             this.app = app;
             this.digest = digest;
             this.dir = dir;
             this.process = process;
+            this.placement = placement;
             this.endpoint = endpoint;
         }
     }
@@ -116,6 +138,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     private final TimerScheduler<Command> timers;
     private final Executor blocking;
     private final HealthProbe health = new HealthProbe();
+    private final CgroupLimits cgroups;
 
     private Map<String, Plan> plans = Map.of();
     private Map<String, Budget> budgets = Map.of();
@@ -146,6 +169,15 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         this.verifier = verifier;
         this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
         this.facts = ctx.spawn(AgentFacts.create(agentId), "facts");
+        // A few sysfs operations, once, before the agent starts anything.
+        this.cgroups = CgroupLimits.detect(settings.cgroupMount(), settings.cgroupsEnabled(), agentId);
+        if (cgroups.unavailable() != null) {
+            ctx.getLog()
+                    .warn(
+                            "{}: budgets without cgroups (memory as an rlimit, CPU not enforced) where: {}",
+                            agentId,
+                            cgroups.unavailable());
+        }
         @SuppressWarnings({"unchecked", "rawtypes"})
         ActorRef<Replicator.SubscribeResponse> adapter =
                 ctx.messageAdapter(Replicator.SubscribeResponse.class, FabricChanged::new);
@@ -252,6 +284,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         Path dir = runDir.resolve(id);
         starting.put(app, plan.digest());
         int memoryMb = budget == null ? 0 : budget.memoryMb();
+        int cpuMilli = budget == null ? 0 : budget.cpuMilli();
         CompletableFuture<Started> started = fetcher.fetch(plan.digest())
                 .toCompletableFuture()
                 .thenApplyAsync(
@@ -269,15 +302,22 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                                         "MYCELIUM_JAVA",
                                         Path.of(System.getProperty("java.home"), "bin", "java")
                                                 .toString());
-                                SporeProcess process = SporeProcess.start(
-                                        dir,
-                                        spore.manifest(),
-                                        port,
-                                        env,
-                                        memoryMb,
-                                        settings.logMaxBytes(),
-                                        settings.logFiles());
-                                return new Started(id, app, plan.digest(), dir, process);
+                                CgroupLimits.Placement placement = cgroups.place(id, cpuMilli, memoryMb);
+                                try {
+                                    SporeProcess process = SporeProcess.start(
+                                            dir,
+                                            spore.manifest(),
+                                            port,
+                                            env,
+                                            placement,
+                                            memoryMb,
+                                            settings.logMaxBytes(),
+                                            settings.logFiles());
+                                    return new Started(id, app, plan.digest(), dir, process, placement);
+                                } catch (IOException | RuntimeException e) {
+                                    CgroupLimits.release(placement.dirs());
+                                    throw e;
+                                }
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
@@ -293,23 +333,33 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         starting.remove(s.app());
         URI url = URI.create("http://127.0.0.1:" + s.process().port());
         Instance instance = new Instance(
-                s.id(), s.app(), s.digest(), s.dir(), s.process(), new Endpoint(s.app(), url.toString(), agentId));
+                s.id(),
+                s.app(),
+                s.digest(),
+                s.dir(),
+                s.process(),
+                s.placement(),
+                new Endpoint(s.app(), url.toString(), agentId));
         instances.put(instance.id, instance);
+        CgroupLimits.Limits limits = s.placement().limits();
+        String enforced = "cpu " + limits.cpu() + ", memory " + limits.memory()
+                + (cgroups.unavailable() == null ? "" : " (" + cgroups.unavailable() + ")");
         record(
                 InstanceFact.Kind.STARTED,
                 s.app(),
                 s.digest(),
                 s.process().pid(),
-                "port " + s.process().port());
+                "port " + s.process().port() + "; limits: " + enforced);
         getContext()
                 .getLog()
                 .info(
-                        "{}: started {} ({}) as pid {} on port {}",
+                        "{}: started {} ({}) as pid {} on port {}; limits: {}",
                         agentId,
                         s.app(),
                         s.digest(),
                         s.process().pid(),
-                        s.process().port());
+                        s.process().port(),
+                        enforced);
         getContext().pipeToSelf(s.process().onExit(), (code, error) -> new Exited(s.id(), code == null ? -1 : code));
         Plan plan = plans.get(s.app());
         if (plan == null || !plan.digest().equals(s.digest())) {
@@ -379,6 +429,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         Instance instance = instances.remove(e.id());
         if (instance == null) {
             return this;
+        }
+        List<Path> cgroupDirs = instance.placement.dirs();
+        if (!cgroupDirs.isEmpty()) {
+            CompletableFuture.runAsync(() -> CgroupLimits.release(cgroupDirs), blocking);
         }
         if (instance.phase == Phase.STOPPING) {
             getContext()
@@ -461,7 +515,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
                     i.process.pid(),
                     i.process.port(),
                     i.phase.name(),
-                    i.dir.toString()));
+                    i.dir.toString(),
+                    Map.of(
+                            "cpu", i.placement.limits().cpu(),
+                            "memory", i.placement.limits().memory())));
         }
         g.replyTo().tell(views);
         return this;
@@ -474,7 +531,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             if (i.phase == Phase.SERVING) {
                 fabric.withdraw(i.endpoint);
             }
-            stops.add(CompletableFuture.runAsync(() -> i.process.stop(settings.stopGrace())));
+            stops.add(CompletableFuture.runAsync(() -> {
+                i.process.stop(settings.stopGrace());
+                CgroupLimits.release(i.placement.dirs());
+            }));
         }
         try {
             CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
@@ -482,6 +542,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         } catch (Exception e) {
             getContext().getLog().warn("{}: not every instance stopped in time: {}", agentId, e.toString());
         }
+        cgroups.close();
         return this;
     }
 

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One instance of a spore as an OS process: started with {@code setsid} in its own session and process group (so
  * stopping it stops whatever it forked), in its extraction directory, with {@code PORT} set, its output in rotated
- * log files, and the memory budget as an address-space rlimit. Stopping sends SIGTERM to the group, then SIGKILL
+ * log files, in the cgroups {@link CgroupLimits} made for it (joined by the start shell before it execs the spore, so
+ * nothing of the spore ever runs outside them) or else with the memory budget as an address-space rlimit. Stopping sends SIGTERM to the group, then SIGKILL
  * after the grace period.
  */
 final class SporeProcess {
@@ -28,21 +29,30 @@ final class SporeProcess {
     /**
      * Starts the manifest's command in {@code dir}.
      *
-     * @param memoryMb the address-space limit, 0 for none
+     * @param placement the cgroups to join before the spore's command runs
+     * @param memoryMb the memory budget, applied as an address-space rlimit when the placement says so
      */
     static SporeProcess start(
             Path dir,
             SporeManifest manifest,
             int port,
             Map<String, String> extraEnv,
+            CgroupLimits.Placement placement,
             int memoryMb,
             long logMaxBytes,
             int logFiles)
             throws IOException {
         List<String> command = new ArrayList<>(List.of("setsid", "sh", "-c"));
-        // sh applies the rlimit, then execs the spore's command (in the new session setsid made, same pid).
-        command.add((memoryMb > 0 ? "ulimit -v " + memoryMb * 1024L + " || exit 126; " : "") + "exec \"$@\"");
+        // sh moves itself into the cgroups (their cgroup.procs files come first in "$@", their count in $1) and
+        // applies the rlimit, then execs the spore's command (in the new session setsid made, same pid).
+        boolean rlimit = memoryMb > 0 && placement.limits().memory().equals("rlimit");
+        command.add("n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n - 1)); done; "
+                + (rlimit ? "ulimit -v " + memoryMb * 1024L + " || exit 126; " : "")
+                + "exec \"$@\"");
         command.add("spore");
+        List<Path> procs = placement.procsFiles();
+        command.add(Integer.toString(procs.size()));
+        procs.forEach(p -> command.add(p.toString()));
         command.add(manifest.runtime().command());
         command.addAll(manifest.runtime().args());
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());

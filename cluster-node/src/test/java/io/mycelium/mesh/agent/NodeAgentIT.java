@@ -131,9 +131,10 @@ class NodeAgentIT {
         assertThat(three.pid()).isNotEqualTo(two.pid());
         assertThat(third.url()).isNotEqualTo(second.url());
 
-        // Budgets: the memory limit reaches the process as its address-space rlimit; maxInstances 1 leaves no room
-        // for a blue/green overlap, so the next digest is refused and the running one keeps serving.
-        fabric.setBudget(new Budget("billing", 2, 0, 4096), "test")
+        // Budgets: CPU and memory reach the process as its cgroup's quota and limit where cgroups are writable (this
+        // host when root), else memory as its address-space rlimit; maxInstances 1 leaves no room for a blue/green
+        // overlap, so the next digest is refused and the running one keeps serving.
+        fabric.setBudget(new Budget("billing", 2, 100, 4096), "test")
                 .toCompletableFuture()
                 .get();
         Thread.sleep(300);
@@ -143,8 +144,30 @@ class NodeAgentIT {
         await("v1 serving under the budget", () -> endpointAnswering("v1"));
         NodeAgent.InstanceView limited = onlyInstance();
         pids.add(limited.pid());
-        assertThat(Files.readAllLines(Path.of("/proc/" + limited.pid() + "/limits")))
-                .anyMatch(l -> l.startsWith("Max address space") && l.contains(Long.toString(4096L << 20)));
+        List<String> rlimits = Files.readAllLines(Path.of("/proc/" + limited.pid() + "/limits"));
+        Path cpuCgroup = null;
+        if (Files.isWritable(Path.of("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"))) {
+            assertThat(limited.limits()).isEqualTo(Map.of("cpu", "cgroup-v1", "memory", "cgroup-v1"));
+            String line = Files.readAllLines(Path.of("/proc/" + limited.pid() + "/cgroup")).stream()
+                    .filter(l -> l.matches("\\d+:cpu(,cpuacct)?:.*"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(line).endsWith("/mycelium/" + CgroupLimits.name(limited.agent()) + "/" + limited.id());
+            cpuCgroup = Path.of("/sys/fs/cgroup/cpu" + line.substring(line.lastIndexOf(':') + 1));
+            assertThat(Files.readString(cpuCgroup.resolve("cpu.cfs_quota_us")).trim())
+                    .isEqualTo("10000");
+            assertThat(rlimits).anyMatch(l -> l.startsWith("Max address space") && l.contains("unlimited"));
+        } else {
+            assertThat(limited.limits()).isEqualTo(Map.of("cpu", "none", "memory", "rlimit"));
+            assertThat(rlimits)
+                    .anyMatch(l -> l.startsWith("Max address space") && l.contains(Long.toString(4096L << 20)));
+        }
+        assertThat(facts())
+                .anyMatch(f -> f.kind() == InstanceFact.Kind.STARTED
+                        && f.pid() == limited.pid()
+                        && f.detail()
+                                .contains("limits: cpu " + limited.limits().get("cpu") + ", memory "
+                                        + limited.limits().get("memory")));
         fabric.setBudget(new Budget("billing", 1, 0, 0), "test")
                 .toCompletableFuture()
                 .get();
@@ -163,6 +186,14 @@ class NodeAgentIT {
 
         node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
         node = null;
+        if (cpuCgroup != null) {
+            assertThat(cpuCgroup)
+                    .as("the instance's cgroup after the node stopped")
+                    .doesNotExist();
+            assertThat(cpuCgroup.getParent())
+                    .as("the agent's cgroup after the node stopped")
+                    .doesNotExist();
+        }
         for (long pid : pids) {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                     .as("pid " + pid + " after the node stopped")
