@@ -169,10 +169,7 @@ public final class Node {
                     .withRole(ROLE));
             NodeMetrics metrics = new NodeMetrics();
             JournalAdmin journalAdmin = new JournalAdmin(journalSettings, backupDir(config));
-            if (journalSettings.kind() == JournalSettings.Kind.H2) {
-                schedulePeriodicBackups(
-                        system, journalAdmin, config.getDuration("mycelium.node.journal.backup-interval"));
-            }
+            schedulePeriodicBackups(system, journalAdmin, config.getDuration("mycelium.node.journal.backup-interval"));
             ActorRef<TaskIndex.Command> taskIndex = system.systemActorOf(
                     TaskIndex.create(readJournal, sharding, taskSettings.wakeInterval(), metrics),
                     "task-index",
@@ -253,7 +250,7 @@ public final class Node {
                 : java.nio.file.Path.of(dir);
     }
 
-    /** Backs the H2 journal up every {@code interval} (zero: never), off the actor threads. */
+    /** Backs the journal up every {@code interval} (zero: never), off the actor threads. */
     private static void schedulePeriodicBackups(ActorSystem<?> system, JournalAdmin journal, Duration interval) {
         if (interval.isZero()) {
             return;

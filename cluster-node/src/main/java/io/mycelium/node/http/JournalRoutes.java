@@ -13,7 +13,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code POST /api/v1/journal/backup} (an online backup now; policy admins) and {@code GET /api/v1/journal/health}
+ * {@code POST /api/v1/journal/backup} (a backup now: H2 online backup, PostgreSQL logical export; policy admins) and {@code GET /api/v1/journal/health}
  * (table sizes, events since the last snapshot, the last backup's time and age). JDBC runs on {@code blocking}.
  */
 final class JournalRoutes extends AllDirectives {
@@ -67,9 +67,6 @@ final class JournalRoutes extends AllDirectives {
                                                                                             .toString(),
                                                                             "bytes", b.bytes(),
                                                                             "at", b.at().toString()));
-                                                        } catch (UnsupportedOperationException e) {
-                                                            throw new ApiException(
-                                                                    501, "not_implemented", e.getMessage());
                                                         } catch (Exception e) {
                                                             throw new CompletionException(e);
                                                         }
