@@ -170,6 +170,8 @@ public final class Node {
             NodeMetrics metrics = new NodeMetrics();
             JournalAdmin journalAdmin = new JournalAdmin(journalSettings, backupDir(config));
             schedulePeriodicBackups(system, journalAdmin, config.getDuration("mycelium.node.journal.backup-interval"));
+            schedulePeriodicCompaction(
+                    system, journalAdmin, config.getDuration("mycelium.node.journal.compaction-interval"));
             ActorRef<TaskIndex.Command> taskIndex = system.systemActorOf(
                     TaskIndex.create(readJournal, sharding, taskSettings.wakeInterval(), metrics),
                     "task-index",
@@ -267,6 +269,28 @@ public final class Node {
                                         journal.backup().file());
                             } catch (Exception e) {
                                 LOG.warn("the periodic journal backup failed", e);
+                            }
+                        },
+                        blocking);
+    }
+
+    /** Compacts the journal every {@code interval} (zero: never), off the actor threads. */
+    private static void schedulePeriodicCompaction(ActorSystem<?> system, JournalAdmin journal, Duration interval) {
+        if (interval.isZero()) {
+            return;
+        }
+        var blocking = system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
+        system.scheduler()
+                .scheduleAtFixedRate(
+                        interval,
+                        interval,
+                        () -> {
+                            try {
+                                LOG.info(
+                                        "journal compacted: {} events deleted",
+                                        journal.compact().eventsDeleted());
+                            } catch (Exception e) {
+                                LOG.warn("the periodic journal compaction failed", e);
                             }
                         },
                         blocking);

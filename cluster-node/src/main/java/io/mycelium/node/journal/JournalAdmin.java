@@ -33,6 +33,10 @@ public final class JournalAdmin {
     private final JournalSettings journal;
     private final Path backupDir;
     private final AtomicReference<Backup> last = new AtomicReference<>();
+    private final AtomicReference<Compaction> lastCompaction = new AtomicReference<>();
+
+    /** One compaction: when it ran and how many events it deleted. */
+    public record Compaction(Instant at, long eventsDeleted) {}
 
     /** The admin of {@code journal}, writing backups to {@code backupDir}. */
     public JournalAdmin(JournalSettings journal, Path backupDir) {
@@ -67,6 +71,18 @@ public final class JournalAdmin {
         }
         Backup done = new Backup(file, Files.size(file), at);
         last.set(done);
+        return done;
+    }
+
+    /** Deletes the events no reader needs any more (see {@link JournalCompaction} for what is kept). */
+    public synchronized Compaction compact() throws SQLException {
+        Instant at = Instant.now();
+        long deleted;
+        try (Connection c = connect()) {
+            deleted = JournalCompaction.compact(c);
+        }
+        Compaction done = new Compaction(at, deleted);
+        lastCompaction.set(done);
         return done;
     }
 
@@ -106,8 +122,8 @@ public final class JournalAdmin {
     }
 
     /**
-     * The journal's health: rows per table, events written since the newest snapshot of any entity, and the last
-     * backup with its age.
+     * The journal's health: rows per table, events written since the newest snapshot of any entity, the last backup
+     * with its age, and this node's last compaction.
      */
     public Map<String, Object> health() throws SQLException {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -141,6 +157,12 @@ public final class JournalAdmin {
             out.put("lastBackup", backup);
         }
         out.put("backupDir", backupDir.toAbsolutePath().toString());
+        Compaction compaction = lastCompaction.get();
+        out.put(
+                "lastCompaction",
+                compaction == null
+                        ? null
+                        : Map.of("at", compaction.at().toString(), "eventsDeleted", compaction.eventsDeleted()));
         return out;
     }
 }
