@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.mycelium.journal.JournalSettings;
 import io.mycelium.node.Node;
+import io.mycelium.testhosts.RequiresPostgres;
+import io.mycelium.testhosts.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Compaction on a real node and H2 journal: the policy store (untagged events, a snapshot every 50) loses the events
+ * Compaction on a real node, on H2 and on PostgreSQL: the policy store (untagged events, a snapshot every 50) loses the events
  * its snapshot covers, the tagged task, execution and audit facts stay, and after a restart every entity answers as
  * before and goes on writing.
  */
@@ -35,8 +38,8 @@ class JournalCompactionIT {
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private Node node;
 
-    private Config config() {
-        return ConfigFactory.parseMap(Map.of(
+    private Config config(Config journal) {
+        return journal.withFallback(ConfigFactory.parseMap(Map.of(
                         "mycelium.data-dir",
                         dataDir.toString(),
                         "mycelium.node.http.port",
@@ -44,7 +47,7 @@ class JournalCompactionIT {
                         "mycelium.node.journal.compaction-interval",
                         "0s",
                         "jdbc-read-journal.refresh-interval",
-                        "200ms"))
+                        "200ms")))
                 .withFallback(ConfigFactory.load())
                 .resolve();
     }
@@ -90,8 +93,27 @@ class JournalCompactionIT {
     }
 
     @Test
-    void compactionDeletesTheSnapshottedUntaggedEventsAndEveryEntityRecoversAsBefore() throws Exception {
-        node = Node.start(config());
+    void onH2() throws Exception {
+        compactionDeletesTheSnapshottedUntaggedEventsAndEveryEntityRecoversAsBefore(ConfigFactory.empty());
+    }
+
+    @Test
+    @RequiresPostgres
+    void onPostgres() throws Exception {
+        try (TestDatabase database = TestDatabase.create()) {
+            try {
+                compactionDeletesTheSnapshottedUntaggedEventsAndEveryEntityRecoversAsBefore(
+                        JournalSettings.postgres(database.url(), database.user(), database.password()));
+            } finally {
+                stop();
+                node = null;
+            }
+        }
+    }
+
+    private void compactionDeletesTheSnapshottedUntaggedEventsAndEveryEntityRecoversAsBefore(Config journal)
+            throws Exception {
+        node = Node.start(config(journal));
         List<String> tasks = List.of("alpha", "beta").stream()
                 .map(word -> {
                     try {
@@ -136,7 +158,7 @@ class JournalCompactionIT {
         node.stop().toCompletableFuture().get();
         node = null;
 
-        node = Node.start(config());
+        node = Node.start(config(journal));
         assertThat(get("/api/v1/policies")).isEqualTo(policies);
         for (String id : tasks) {
             assertThat(awaitTask(id).get("stdout").asText()).isIn("alpha\n", "beta\n");
