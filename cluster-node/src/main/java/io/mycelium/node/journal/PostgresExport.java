@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -77,7 +78,7 @@ public final class PostgresExport {
                 Path file = partial.resolve(table + ".csv");
                 long rows;
                 MessageDigest sha = sha256();
-                try (OutputStream out = new java.security.DigestOutputStream(Files.newOutputStream(file), sha)) {
+                try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha)) {
                     rows = copy.copyOut("COPY \"" + table + "\" (" + quoted(columns) + ") TO STDOUT (FORMAT csv)", out);
                 }
                 Map<String, Object> entry = new LinkedHashMap<>();
