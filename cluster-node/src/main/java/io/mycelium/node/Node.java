@@ -169,10 +169,9 @@ public final class Node {
                     .withRole(ROLE));
             NodeMetrics metrics = new NodeMetrics();
             JournalAdmin journalAdmin = new JournalAdmin(journalSettings, backupDir(config));
-            if (journalSettings.kind() == JournalSettings.Kind.H2) {
-                schedulePeriodicBackups(
-                        system, journalAdmin, config.getDuration("mycelium.node.journal.backup-interval"));
-            }
+            schedulePeriodicBackups(system, journalAdmin, config.getDuration("mycelium.node.journal.backup-interval"));
+            schedulePeriodicCompaction(
+                    system, journalAdmin, config.getDuration("mycelium.node.journal.compaction-interval"));
             ActorRef<TaskIndex.Command> taskIndex = system.systemActorOf(
                     TaskIndex.create(readJournal, sharding, taskSettings.wakeInterval(), metrics),
                     "task-index",
@@ -253,7 +252,7 @@ public final class Node {
                 : java.nio.file.Path.of(dir);
     }
 
-    /** Backs the H2 journal up every {@code interval} (zero: never), off the actor threads. */
+    /** Backs the journal up every {@code interval} (zero: never), off the actor threads. */
     private static void schedulePeriodicBackups(ActorSystem<?> system, JournalAdmin journal, Duration interval) {
         if (interval.isZero()) {
             return;
@@ -270,6 +269,28 @@ public final class Node {
                                         journal.backup().file());
                             } catch (Exception e) {
                                 LOG.warn("the periodic journal backup failed", e);
+                            }
+                        },
+                        blocking);
+    }
+
+    /** Compacts the journal every {@code interval} (zero: never), off the actor threads. */
+    private static void schedulePeriodicCompaction(ActorSystem<?> system, JournalAdmin journal, Duration interval) {
+        if (interval.isZero()) {
+            return;
+        }
+        var blocking = system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
+        system.scheduler()
+                .scheduleAtFixedRate(
+                        interval,
+                        interval,
+                        () -> {
+                            try {
+                                LOG.info(
+                                        "journal compacted: {} events deleted",
+                                        journal.compact().eventsDeleted());
+                            } catch (Exception e) {
+                                LOG.warn("the periodic journal compaction failed", e);
                             }
                         },
                         blocking);

@@ -78,6 +78,16 @@ public final class JournalSchema {
                 system.dispatchers().lookup(DispatcherSelector.blocking()));
     }
 
+    /**
+     * Creates the tables that are missing through {@code connection}, in its current schema: for tools that run without
+     * an actor system, such as {@code mycelium journal restore}.
+     *
+     * @throws SQLException naming the statement that failed
+     */
+    public static void create(Connection connection, JournalSettings.Kind kind) throws SQLException {
+        apply(connection, kind, statements(kind));
+    }
+
     /** pekko-persistence-jdbc's create script for {@code kind}, made idempotent and split into statements. */
     static List<String> statements(JournalSettings.Kind kind) {
         String resource = switch (kind) {

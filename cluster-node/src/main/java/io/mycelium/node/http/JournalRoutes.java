@@ -6,15 +6,19 @@ import io.mycelium.node.journal.JournalAdmin;
 import io.mycelium.node.policy.PrincipalPatterns;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code POST /api/v1/journal/backup} (an online backup now; policy admins) and {@code GET /api/v1/journal/health}
- * (table sizes, events since the last snapshot, the last backup's time and age). JDBC runs on {@code blocking}.
+ * {@code GET /api/v1/journal/health} (table sizes, events since the last snapshot, the last backup's time and age, the
+ * last compaction), and for policy admins {@code POST /api/v1/journal/backup} (a backup now: H2 online backup,
+ * PostgreSQL logical export) and {@code POST /api/v1/journal/compact} (delete the events no reader needs). JDBC runs on
+ * {@code blocking}.
  */
 final class JournalRoutes extends AllDirectives {
     private final JournalAdmin admin;
@@ -31,51 +35,47 @@ final class JournalRoutes extends AllDirectives {
         return pathPrefix(
                 "journal",
                 () -> concat(
-                        path(
-                                "health",
-                                () -> get(() -> completeWithFuture(CompletableFuture.supplyAsync(
-                                                () -> {
-                                                    try {
-                                                        return Json.response(200, admin.health());
-                                                    } catch (Exception e) {
-                                                        throw new CompletionException(e);
-                                                    }
-                                                },
-                                                blocking)
-                                        .exceptionally(Failures::toResponse)))),
+                        path("health", () -> get(() -> run(() -> Json.response(200, admin.health())))),
                         path(
                                 "backup",
-                                () -> post(() -> {
-                                    if (!PrincipalPatterns.anyMatches(admins, principal.name())) {
-                                        return complete(
-                                                Json.error(
-                                                        new ApiException(
-                                                                403,
-                                                                "not_a_policy_admin",
-                                                                principal.name()
-                                                                        + " may not back the journal up (mycelium.node.policy-admins)")));
-                                    }
-                                    return completeWithFuture(CompletableFuture.supplyAsync(
-                                                    () -> {
-                                                        try {
-                                                            JournalAdmin.Backup b = admin.backup();
-                                                            return Json.response(
-                                                                    201,
-                                                                    Map.of(
-                                                                            "file",
-                                                                                    b.file()
-                                                                                            .toString(),
-                                                                            "bytes", b.bytes(),
-                                                                            "at", b.at().toString()));
-                                                        } catch (UnsupportedOperationException e) {
-                                                            throw new ApiException(
-                                                                    501, "not_implemented", e.getMessage());
-                                                        } catch (Exception e) {
-                                                            throw new CompletionException(e);
-                                                        }
-                                                    },
-                                                    blocking)
-                                            .exceptionally(Failures::toResponse));
-                                }))));
+                                () -> post(() -> adminOnly(principal, "back the journal up", () -> {
+                                    JournalAdmin.Backup b = admin.backup();
+                                    return Json.response(
+                                            201,
+                                            Map.of(
+                                                    "file", b.file().toString(),
+                                                    "bytes", b.bytes(),
+                                                    "at", b.at().toString()));
+                                }))),
+                        path(
+                                "compact",
+                                () -> post(() -> adminOnly(principal, "compact the journal", () -> {
+                                    JournalAdmin.Compaction c = admin.compact();
+                                    return Json.response(
+                                            200, Map.of("at", c.at().toString(), "eventsDeleted", c.eventsDeleted()));
+                                })))));
+    }
+
+    private Route adminOnly(Principal principal, String action, Callable<HttpResponse> work) {
+        if (!PrincipalPatterns.anyMatches(admins, principal.name())) {
+            return complete(Json.error(new ApiException(
+                    403,
+                    "not_a_policy_admin",
+                    principal.name() + " may not " + action + " (mycelium.node.policy-admins)")));
+        }
+        return run(work);
+    }
+
+    private Route run(Callable<HttpResponse> work) {
+        return completeWithFuture(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return work.call();
+                            } catch (Exception e) {
+                                throw new CompletionException(e);
+                            }
+                        },
+                        blocking)
+                .exceptionally(Failures::toResponse));
     }
 }

@@ -19,22 +19,24 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Backups and health of the embedded H2 journal: an online backup ({@code BACKUP TO}) into a directory, the sizes of
- * the journal's tables, and the last backup's time and age. Blocking JDBC: call it off actor threads.
- *
- * <p>A PostgreSQL journal is backed up with PostgreSQL's own tools ({@code pg_dump -t 'event_*' -t snapshot}, see
- * docs/operations.md); its health is answered here the same way.
+ * Backups and health of the journal: for H2 an online backup ({@code BACKUP TO}) into a zip file, for PostgreSQL a
+ * logical export of the journal tables into a directory ({@link PostgresExport}); the sizes of the journal's tables,
+ * and the last backup's time and age. Blocking JDBC: call it off actor threads.
  */
 public final class JournalAdmin {
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    /** One backup: the file, its size, when it was taken. */
+    /** One backup: the file (H2) or directory (PostgreSQL), its size, when it was taken. */
     public record Backup(Path file, long bytes, Instant at) {}
 
     private final JournalSettings journal;
     private final Path backupDir;
     private final AtomicReference<Backup> last = new AtomicReference<>();
+    private final AtomicReference<Compaction> lastCompaction = new AtomicReference<>();
+
+    /** One compaction: when it ran and how many events it deleted. */
+    public record Compaction(Instant at, long eventsDeleted) {}
 
     /** The admin of {@code journal}, writing backups to {@code backupDir}. */
     public JournalAdmin(JournalSettings journal, Path backupDir) {
@@ -47,15 +49,20 @@ public final class JournalAdmin {
         return DriverManager.getConnection(journal.url(), journal.user(), journal.password());
     }
 
-    /** Takes an online backup now (H2 only); {@link UnsupportedOperationException} for PostgreSQL. */
+    /** Takes a backup now: an online backup of H2, a logical export of PostgreSQL's journal tables. */
     public synchronized Backup backup() throws IOException, SQLException {
-        if (journal.kind() != JournalSettings.Kind.H2) {
-            throw new UnsupportedOperationException(
-                    "the node backs up the embedded H2 journal only; back PostgreSQL up with pg_dump"
-                            + " (docs/operations.md)");
-        }
         Files.createDirectories(backupDir);
         Instant at = Instant.now();
+        if (journal.kind() == JournalSettings.Kind.POSTGRES) {
+            Path dir = backupDir.toAbsolutePath().resolve("journal-" + STAMP.format(at));
+            long bytes;
+            try (Connection c = connect()) {
+                bytes = PostgresExport.export(c, dir);
+            }
+            Backup done = new Backup(dir, bytes, at);
+            last.set(done);
+            return done;
+        }
         Path file = backupDir.toAbsolutePath().resolve("journal-" + STAMP.format(at) + ".zip");
         try (Connection c = connect();
                 PreparedStatement backup = c.prepareStatement("BACKUP TO ?")) {
@@ -67,19 +74,32 @@ public final class JournalAdmin {
         return done;
     }
 
+    /** Deletes the events no reader needs any more (see {@link JournalCompaction} for what is kept). */
+    public synchronized Compaction compact() throws SQLException {
+        Instant at = Instant.now();
+        long deleted;
+        try (Connection c = connect()) {
+            deleted = JournalCompaction.compact(c);
+        }
+        Compaction done = new Compaction(at, deleted);
+        lastCompaction.set(done);
+        return done;
+    }
+
     /** The newest backup in the directory, or null. */
     private static Backup newestIn(Path dir) {
         if (!Files.isDirectory(dir)) {
             return null;
         }
         try (var files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().matches("journal-.*\\.zip"))
+            return files.filter(f -> f.getFileName().toString().matches("journal-.*\\.zip")
+                            || Files.isRegularFile(f.resolve(PostgresExport.MANIFEST)))
                     .max(Path::compareTo)
                     .map(f -> {
                         try {
                             return new Backup(
                                     f,
-                                    Files.size(f),
+                                    Files.isDirectory(f) ? sizeOf(f) : Files.size(f),
                                     Files.getLastModifiedTime(f).toInstant());
                         } catch (IOException e) {
                             return null;
@@ -91,9 +111,19 @@ public final class JournalAdmin {
         }
     }
 
+    private static long sizeOf(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            long total = 0;
+            for (Path f : files.toList()) {
+                total += Files.size(f);
+            }
+            return total;
+        }
+    }
+
     /**
-     * The journal's health: rows per table, events written since the newest snapshot of any entity, and the last
-     * backup with its age.
+     * The journal's health: rows per table, events written since the newest snapshot of any entity, the last backup
+     * with its age, and this node's last compaction.
      */
     public Map<String, Object> health() throws SQLException {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -127,6 +157,12 @@ public final class JournalAdmin {
             out.put("lastBackup", backup);
         }
         out.put("backupDir", backupDir.toAbsolutePath().toString());
+        Compaction compaction = lastCompaction.get();
+        out.put(
+                "lastCompaction",
+                compaction == null
+                        ? null
+                        : Map.of("at", compaction.at().toString(), "eventsDeleted", compaction.eventsDeleted()));
         return out;
     }
 }
