@@ -398,148 +398,32 @@ public final class Task extends EventSourcedBehavior<Task.Command, Task.Event, T
 
         private static TaskStatus.HistoryEntry entry(Event event) {
             return switch (event) {
-                case TaskSubmitted e ->
-                    new TaskStatus.HistoryEntry(
-                            "submitted",
-                            e.at(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            e.submittedBy(),
-                            null);
+                case TaskSubmitted e -> fact("submitted", e.at(), null).withBy(e.submittedBy());
                 case TaskScheduled e ->
-                    new TaskStatus.HistoryEntry(
-                            "scheduled",
-                            e.at(),
-                            e.attempt(),
-                            null,
-                            null,
-                            e.notBefore(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            Duration.between(e.at(), e.notBefore()));
-                case TaskAssigned e ->
-                    new TaskStatus.HistoryEntry(
-                            "assigned",
-                            e.at(),
-                            e.attempt(),
-                            e.agent(),
-                            e.executionId(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null);
-                case TaskAccepted e ->
-                    new TaskStatus.HistoryEntry(
-                            "accepted",
-                            e.at(),
-                            e.attempt(),
-                            e.agent(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null);
+                    fact("scheduled", e.at(), e.attempt())
+                            .withSchedule(e.notBefore(), Duration.between(e.at(), e.notBefore()));
+                case TaskAssigned e -> fact("assigned", e.at(), e.attempt()).withAgent(e.agent(), e.executionId());
+                case TaskAccepted e -> fact("accepted", e.at(), e.attempt()).withAgent(e.agent(), null);
                 case TaskCompleted e ->
-                    new TaskStatus.HistoryEntry(
-                            "completed",
-                            e.at(),
-                            e.attempt(),
-                            null,
-                            null,
-                            null,
-                            e.exitCode(),
-                            e.stdout(),
-                            e.stderr(),
-                            null,
-                            null,
-                            null,
-                            null);
+                    fact("completed", e.at(), e.attempt()).withOutput(e.exitCode(), e.stdout(), e.stderr());
                 case TaskFailed e ->
-                    new TaskStatus.HistoryEntry(
-                            "failed",
-                            e.at(),
-                            e.attempt(),
-                            null,
-                            null,
-                            null,
-                            e.exitCode(),
-                            e.stdout(),
-                            e.stderr(),
-                            e.code(),
-                            e.message(),
-                            null,
-                            null);
-                case TaskDeadLettered e ->
-                    new TaskStatus.HistoryEntry(
-                            "dead_lettered",
-                            e.at(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            e.code(),
-                            e.reason(),
-                            null,
-                            null);
-                case TaskCancelled e ->
-                    new TaskStatus.HistoryEntry(
-                            "cancelled", e.at(), null, null, null, null, null, null, null, null, null, e.by(), null);
-                case TaskRedriven e ->
-                    new TaskStatus.HistoryEntry(
-                            "redriven", e.at(), null, null, null, null, null, null, null, null, null, e.by(), null);
+                    fact("failed", e.at(), e.attempt())
+                            .withOutput(e.exitCode(), e.stdout(), e.stderr())
+                            .withError(e.code(), e.message());
+                case TaskDeadLettered e -> fact("dead_lettered", e.at(), null).withError(e.code(), e.reason());
+                case TaskCancelled e -> fact("cancelled", e.at(), null).withBy(e.by());
+                case TaskRedriven e -> fact("redriven", e.at(), null).withBy(e.by());
                 case TaskReleased e ->
-                    new TaskStatus.HistoryEntry(
-                            "released",
-                            e.at(),
-                            e.attempt(),
-                            e.agent(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            e.reason(),
-                            null,
-                            null);
+                    fact("released", e.at(), e.attempt())
+                            .withAgent(e.agent(), null)
+                            .withError(null, e.reason());
                 case TaskDuplicateCompletion e ->
-                    new TaskStatus.HistoryEntry(
-                            "duplicate_completion",
-                            e.at(),
-                            e.attempt(),
-                            e.agent(),
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null);
+                    fact("duplicate_completion", e.at(), e.attempt()).withAgent(e.agent(), null);
             };
+        }
+
+        private static TaskStatus.HistoryEntry fact(String fact, Instant at, Integer attempt) {
+            return TaskStatus.HistoryEntry.of(fact, at, attempt);
         }
     }
 

@@ -94,5 +94,96 @@ public record TaskStatus(
             String message,
             String by,
             Duration delay)
-            implements KryoSerializable {}
+            implements KryoSerializable {
+
+        /** The entry of {@code fact}, every other field empty; the withers below fill what the fact carries. */
+        static HistoryEntry of(String fact, Instant at, Integer attempt) {
+            return new HistoryEntry(fact, at, attempt, null, null, null, null, null, null, null, null, null, null);
+        }
+
+        HistoryEntry withAgent(String agent, String executionId) {
+            return new HistoryEntry(
+                    fact,
+                    at,
+                    attempt,
+                    agent,
+                    executionId,
+                    notBefore,
+                    exitCode,
+                    stdout,
+                    stderr,
+                    code,
+                    message,
+                    by,
+                    delay);
+        }
+
+        HistoryEntry withSchedule(Instant notBefore, Duration delay) {
+            return new HistoryEntry(
+                    fact,
+                    at,
+                    attempt,
+                    agent,
+                    executionId,
+                    notBefore,
+                    exitCode,
+                    stdout,
+                    stderr,
+                    code,
+                    message,
+                    by,
+                    delay);
+        }
+
+        HistoryEntry withOutput(Integer exitCode, String stdout, String stderr) {
+            return new HistoryEntry(
+                    fact,
+                    at,
+                    attempt,
+                    agent,
+                    executionId,
+                    notBefore,
+                    exitCode,
+                    stdout,
+                    stderr,
+                    code,
+                    message,
+                    by,
+                    delay);
+        }
+
+        HistoryEntry withError(String code, String message) {
+            return new HistoryEntry(
+                    fact,
+                    at,
+                    attempt,
+                    agent,
+                    executionId,
+                    notBefore,
+                    exitCode,
+                    stdout,
+                    stderr,
+                    code,
+                    message,
+                    by,
+                    delay);
+        }
+
+        HistoryEntry withBy(String by) {
+            return new HistoryEntry(
+                    fact,
+                    at,
+                    attempt,
+                    agent,
+                    executionId,
+                    notBefore,
+                    exitCode,
+                    stdout,
+                    stderr,
+                    code,
+                    message,
+                    by,
+                    delay);
+        }
+    }
 }
