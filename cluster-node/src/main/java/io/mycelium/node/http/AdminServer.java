@@ -51,7 +51,6 @@ public final class AdminServer extends AllDirectives {
     private final SporeRoutes spores;
     private final FabricRoutes fabric;
     private final InstanceRoutes instances;
-    private final MeshNode mesh;
     private final TaskRoutes tasks;
     private final AgentRoutes agents;
     private final RateLimitRoutes rateLimits;
@@ -95,7 +94,6 @@ public final class AdminServer extends AllDirectives {
                         + mesh.settings().limits().maxManifestBytes());
         this.fabric = new FabricRoutes(mesh.fabric(), mesh.fetcher());
         this.instances = new InstanceRoutes(system, mesh, askTimeout);
-        this.mesh = mesh;
         this.actionLimiter = actionLimiter;
         this.metrics = metrics;
         this.journal = new JournalRoutes(
