@@ -1,12 +1,12 @@
 package io.mycelium.mesh;
 
+import io.mycelium.journal.testkit.GoldenSystem;
 import io.mycelium.mesh.agent.AgentFacts;
 import io.mycelium.mesh.agent.InstanceFact;
 import io.mycelium.mesh.fabric.Budget;
 import io.mycelium.mesh.fabric.Endpoint;
 import io.mycelium.mesh.fabric.Plan;
 import io.mycelium.mesh.fabric.PlanLog;
-import io.mycelium.node.GoldenSystem;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

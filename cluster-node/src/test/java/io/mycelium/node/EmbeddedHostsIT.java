@@ -12,7 +12,7 @@ import io.mycelium.Mycelium;
 import io.mycelium.MyceliumException;
 import io.mycelium.ProcessHost;
 import io.mycelium.examples.EmbeddedClusterExample;
-import io.mycelium.node.host.HostContext;
+import io.mycelium.host.HostContext;
 import io.mycelium.wire.ErrorCode;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -268,7 +268,7 @@ class NodeIT {
     @Test
     void aRequestPendingApprovalRunsOnceAnApproverApproves() throws Exception {
         start("mycelium.node.identity.tokens = [{principal = approver, sha256 = \""
-                + io.mycelium.node.identity.BearerTokens.sha256Hex("s3cret") + "\"}]\n"
+                + io.mycelium.api.identity.BearerTokens.sha256Hex("s3cret") + "\"}]\n"
                 + "mycelium.node.exec.approvers = [approver]\n"
                 + "mycelium.node.policies = [{name = gated, principals = [\"" + USER
                 + "\"], allowedCommands = [\"*\"], requireApproval = true}]");

@@ -20,8 +20,8 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  *
  * <pre>
  * mycelium.serialization.kryo.registrations {
- *   100 = "io.mycelium.node.exec.ExecRequested"
- *   101 = "io.mycelium.node.exec.ExecOutcome"     # nested records and enums need their own id too
+ *   100 = "io.mycelium.exec.ExecRequested"
+ *   101 = "io.mycelium.exec.ExecOutcome"     # nested records and enums need their own id too
  * }
  * </pre>
  *

@@ -3,7 +3,7 @@ package io.mycelium.node.grpc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Status;
-import io.mycelium.node.ApiException;
+import io.mycelium.api.ApiException;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.grpc.GrpcServiceException;

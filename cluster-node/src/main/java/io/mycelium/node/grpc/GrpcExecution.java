@@ -1,7 +1,8 @@
 package io.mycelium.node.grpc;
 
-import io.mycelium.node.ApiException;
-import io.mycelium.node.exec.ExecService;
+import io.mycelium.api.ApiException;
+import io.mycelium.api.identity.Principal;
+import io.mycelium.exec.ExecService;
 import io.mycelium.node.grpc.v1.ExecEvent;
 import io.mycelium.node.grpc.v1.ExecId;
 import io.mycelium.node.grpc.v1.ExecRequest;
@@ -9,7 +10,6 @@ import io.mycelium.node.grpc.v1.ExecResponse;
 import io.mycelium.node.grpc.v1.ExecStatusReply;
 import io.mycelium.node.grpc.v1.InteractiveInput;
 import io.mycelium.node.grpc.v1.RemoteExecution;
-import io.mycelium.node.identity.Principal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
@@ -87,7 +87,7 @@ final class GrpcExecution implements RemoteExecution {
         return service.status(in.getId()).thenApply(GrpcMessages::status);
     }
 
-    private static CompletionStage<io.mycelium.node.exec.ExecRequest> parsed(ExecRequest in, boolean interactive) {
+    private static CompletionStage<io.mycelium.exec.ExecRequest> parsed(ExecRequest in, boolean interactive) {
         try {
             return CompletableFuture.completedFuture(GrpcMessages.request(in, interactive));
         } catch (ApiException e) {

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
-import io.mycelium.node.exec.ExecRequestParser;
-import io.mycelium.node.exec.ExecStatus;
-import io.mycelium.node.exec.OutputChunk;
-import io.mycelium.node.exec.Terminal;
+import io.mycelium.exec.ExecRequestParser;
+import io.mycelium.exec.ExecStatus;
+import io.mycelium.exec.OutputChunk;
+import io.mycelium.exec.Terminal;
 import io.mycelium.node.grpc.v1.ExecEvent;
 import io.mycelium.node.grpc.v1.ExecRequest;
 import io.mycelium.node.grpc.v1.ExecResponse;
@@ -30,7 +30,7 @@ final class GrpcMessages {
     private GrpcMessages() {}
 
     /** The validated request; throws the parser's 400 {@code ApiException}. */
-    static io.mycelium.node.exec.ExecRequest request(ExecRequest r, boolean interactive) {
+    static io.mycelium.exec.ExecRequest request(ExecRequest r, boolean interactive) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         text(o, "id", r.getId());
         text(o, "agentId", r.getAgentId());
@@ -66,7 +66,7 @@ final class GrpcMessages {
         }
     }
 
-    static ExecResponse response(io.mycelium.node.exec.ExecResponse r) {
+    static ExecResponse response(io.mycelium.exec.ExecResponse r) {
         ExecResponse.Builder b = ExecResponse.newBuilder()
                 .setId(r.id())
                 .setAgentId(r.agentId())

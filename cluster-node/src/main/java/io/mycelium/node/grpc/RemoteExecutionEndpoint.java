@@ -1,13 +1,13 @@
 package io.mycelium.node.grpc;
 
 import io.grpc.Status;
-import io.mycelium.node.exec.ExecService;
+import io.mycelium.api.identity.AuthDirectives;
+import io.mycelium.api.identity.AuthenticationRequiredException;
+import io.mycelium.api.identity.Authenticator;
+import io.mycelium.api.identity.Principal;
+import io.mycelium.exec.ExecService;
 import io.mycelium.node.grpc.v1.RemoteExecution;
 import io.mycelium.node.grpc.v1.RemoteExecutionHandlerFactory;
-import io.mycelium.node.identity.AuthDirectives;
-import io.mycelium.node.identity.AuthenticationRequiredException;
-import io.mycelium.node.identity.Authenticator;
-import io.mycelium.node.identity.Principal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;

@@ -1,12 +1,14 @@
 package io.mycelium.node.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mycelium.api.ApiException;
+import io.mycelium.api.Failures;
+import io.mycelium.api.Json;
+import io.mycelium.api.identity.Principal;
 import io.mycelium.mesh.fabric.Budget;
 import io.mycelium.mesh.fabric.ControlFabric;
 import io.mycelium.mesh.fabric.Plan;
 import io.mycelium.mesh.repo.SporeFetcher;
-import io.mycelium.node.ApiException;
-import io.mycelium.node.identity.Principal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,5 +1,7 @@
 package io.mycelium.node.http;
 
+import io.mycelium.api.Failures;
+import io.mycelium.api.Json;
 import io.mycelium.mesh.MeshNode;
 import io.mycelium.mesh.agent.AgentFacts;
 import io.mycelium.mesh.agent.InstanceFact;

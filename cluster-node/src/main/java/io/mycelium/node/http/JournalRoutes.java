@@ -1,9 +1,11 @@
 package io.mycelium.node.http;
 
-import io.mycelium.node.ApiException;
-import io.mycelium.node.identity.Principal;
+import io.mycelium.api.ApiException;
+import io.mycelium.api.Failures;
+import io.mycelium.api.Json;
+import io.mycelium.api.identity.Principal;
+import io.mycelium.api.identity.PrincipalPatterns;
 import io.mycelium.node.journal.JournalAdmin;
-import io.mycelium.node.policy.PrincipalPatterns;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;

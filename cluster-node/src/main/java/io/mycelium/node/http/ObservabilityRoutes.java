@@ -1,14 +1,16 @@
 package io.mycelium.node.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mycelium.node.ApiException;
-import io.mycelium.node.identity.Principal;
-import io.mycelium.node.observability.AlertRules;
-import io.mycelium.node.observability.Alerter;
+import io.mycelium.api.ApiException;
+import io.mycelium.api.Failures;
+import io.mycelium.api.Json;
+import io.mycelium.api.identity.Principal;
+import io.mycelium.api.identity.PrincipalPatterns;
+import io.mycelium.api.validation.Durations;
+import io.mycelium.api.validation.Schemas;
 import io.mycelium.node.observability.NodeMetrics;
-import io.mycelium.node.policy.PrincipalPatterns;
-import io.mycelium.node.validation.Durations;
-import io.mycelium.node.validation.Schemas;
+import io.mycelium.task.alert.AlertRules;
+import io.mycelium.task.alert.Alerter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

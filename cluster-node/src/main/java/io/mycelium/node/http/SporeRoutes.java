@@ -1,12 +1,14 @@
 package io.mycelium.node.http;
 
+import io.mycelium.api.ApiException;
+import io.mycelium.api.Failures;
+import io.mycelium.api.Json;
 import io.mycelium.mesh.repo.RepoException;
 import io.mycelium.mesh.repo.SporeFetcher;
 import io.mycelium.mesh.repo.SporeRepo;
 import io.mycelium.mesh.spore.Sha256;
 import io.mycelium.mesh.spore.Spore;
 import io.mycelium.mesh.spore.SporeException;
-import io.mycelium.node.ApiException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mycelium.task.TaskMeters;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Task facts are counted by the node's task index as they happen (not when it reads the history at start), so on
  * every node of a cluster the task counters are the cluster's; agent and API metrics are the node's own.
  */
-public final class NodeMetrics {
+public final class NodeMetrics implements TaskMeters {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> facts = new ConcurrentHashMap<>();
     private final Map<String, Counter> responses = new ConcurrentHashMap<>();
@@ -52,6 +53,7 @@ public final class NodeMetrics {
     }
 
     /** Counts a task fact ({@code submitted}, {@code completed}, {@code failed}, ...). */
+    @Override
     public void taskFact(String fact) {
         facts.computeIfAbsent(
                         fact,
@@ -62,23 +64,27 @@ public final class NodeMetrics {
     }
 
     /** Records a task's time from submission to completion. */
+    @Override
     public void taskCompleted(Duration latency) {
         this.latency.record(latency);
     }
 
     /** Sets the queue depth and the running tasks. */
+    @Override
     public void taskCounts(long waiting, long runningNow) {
         queueDepth.set(waiting);
         running.set(runningNow);
     }
 
     /** A worker agent connected with {@code n} slots (or left, with {@code -n} and {@code -1}). */
+    @Override
     public void agents(int connected, int slotsDelta) {
         agents.addAndGet(connected);
         slots.addAndGet(slotsDelta);
     }
 
     /** A worker agent's slot was taken ({@code +1}) or freed ({@code -1}). */
+    @Override
     public void busySlots(int delta) {
         busySlots.addAndGet(delta);
     }
@@ -96,12 +102,14 @@ public final class NodeMetrics {
     }
 
     /** How many task facts of a kind were counted. */
+    @Override
     public long taskFacts(String fact) {
         Counter c = facts.get(fact);
         return c == null ? 0 : (long) c.count();
     }
 
     /** The queue depth. */
+    @Override
     public long queueDepth() {
         return queueDepth.get();
     }

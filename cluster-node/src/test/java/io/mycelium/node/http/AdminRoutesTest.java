@@ -5,21 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import io.mycelium.Mycelium;
-import io.mycelium.node.ClusterTestKit;
-import io.mycelium.node.exec.ExecService;
-import io.mycelium.node.exec.ExecSettings;
-import io.mycelium.node.exec.Execution;
-import io.mycelium.node.host.HostContext;
-import io.mycelium.node.host.HostDirectory;
-import io.mycelium.node.host.HostSpec;
-import io.mycelium.node.identity.AdminSecurity;
-import io.mycelium.node.identity.BearerTokens;
-import io.mycelium.node.identity.IdentitySettings;
-import io.mycelium.node.policy.ExecPolicy;
-import io.mycelium.node.policy.PolicyStore;
-import io.mycelium.node.policy.ResourceLimits;
-import io.mycelium.node.ratelimit.PrincipalRateLimiter;
-import io.mycelium.node.ratelimit.RateLimits;
+import io.mycelium.api.Json;
+import io.mycelium.api.identity.AdminSecurity;
+import io.mycelium.api.identity.BearerTokens;
+import io.mycelium.api.identity.IdentitySettings;
+import io.mycelium.api.ratelimit.PrincipalRateLimiter;
+import io.mycelium.api.ratelimit.RateLimits;
+import io.mycelium.exec.ExecService;
+import io.mycelium.exec.ExecSettings;
+import io.mycelium.exec.Execution;
+import io.mycelium.exec.policy.ExecPolicy;
+import io.mycelium.exec.policy.PolicyStore;
+import io.mycelium.exec.policy.ResourceLimits;
+import io.mycelium.host.ClusterTestKit;
+import io.mycelium.host.HostContext;
+import io.mycelium.host.HostDirectory;
+import io.mycelium.host.HostSpec;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -111,7 +112,7 @@ class AdminRoutesTest {
                 policies,
                 kit.system()
                         .systemActorOf(
-                                io.mycelium.node.exec.ActiveExecutions.create(
+                                io.mycelium.exec.ActiveExecutions.create(
                                         org.apache.pekko.persistence.query.PersistenceQuery.get(kit.system())
                                                 .getReadJournalFor(
                                                         org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal
@@ -122,13 +123,13 @@ class AdminRoutesTest {
                                         Duration.ofHours(1)),
                                 "active-executions",
                                 org.apache.pekko.actor.typed.Props.empty()),
-                new io.mycelium.node.task.TaskService(
+                new io.mycelium.task.TaskService(
                         kit.system(),
                         sharding,
                         service,
                         kit.system()
                                 .systemActorOf(
-                                        io.mycelium.node.task.TaskIndex.create(
+                                        io.mycelium.task.TaskIndex.create(
                                                 org.apache.pekko.persistence.query.PersistenceQuery.get(kit.system())
                                                         .getReadJournalFor(
                                                                 org.apache.pekko.persistence.jdbc.query.javadsl
@@ -142,11 +143,11 @@ class AdminRoutesTest {
                                         org.apache.pekko.actor.typed.Props.empty()),
                         kit.system()
                                 .systemActorOf(
-                                        io.mycelium.node.task.TaskDispatcher.create(sharding),
+                                        io.mycelium.task.TaskDispatcher.create(sharding),
                                         "task-dispatcher",
                                         org.apache.pekko.actor.typed.Props.empty()),
-                        io.mycelium.node.task.TaskSettings.fromConfig(config)),
-                new io.mycelium.node.ratelimit.ActionRateLimiter(java.util.Map.of()),
+                        io.mycelium.task.TaskSettings.fromConfig(config)),
+                new io.mycelium.api.ratelimit.ActionRateLimiter(java.util.Map.of()),
                 new io.mycelium.node.observability.NodeMetrics(),
                 kit.system().ignoreRef(),
                 new io.mycelium.node.journal.JournalAdmin(

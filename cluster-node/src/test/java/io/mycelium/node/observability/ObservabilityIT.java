@@ -220,7 +220,7 @@ class ObservabilityIT {
             context.getMDCAdapter().put("task_id", "t-1");
             context.getMDCAdapter().put("agent_id", "w1");
             context.getLogger("mycelium.telemetry").info("task_completed");
-            context.getLogger("io.mycelium.node.task.Task").warn("something odd");
+            context.getLogger("io.mycelium.task.Task").warn("something odd");
         } finally {
             System.setErr(stderr);
             context.stop();
