@@ -49,7 +49,7 @@ public final class ApiException extends RuntimeException {
         if (t instanceof ApiException api) {
             return api;
         }
-        if (t instanceof io.mycelium.api.ratelimit.RateLimitedException r) {
+        if (t instanceof RateLimitedException r) {
             return new ApiException(429, "rate_limited", r.getMessage(), Map.of(), r.retryAfter());
         }
         if (t instanceof IllegalArgumentException iae) {

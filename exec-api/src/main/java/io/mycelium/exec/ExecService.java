@@ -1,9 +1,9 @@
 package io.mycelium.exec;
 
 import io.mycelium.api.ApiException;
+import io.mycelium.api.RateLimitedException;
 import io.mycelium.api.identity.Principal;
 import io.mycelium.api.ratelimit.PrincipalRateLimiter;
-import io.mycelium.api.ratelimit.RateLimitedException;
 import io.mycelium.exec.audit.SecretRedactor;
 import io.mycelium.exec.policy.PolicyDecision;
 import io.mycelium.exec.policy.PolicyEvaluator;

@@ -2,7 +2,7 @@ package io.mycelium.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mycelium.api.ApiException;
-import io.mycelium.api.validation.Durations;
+import io.mycelium.api.Durations;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

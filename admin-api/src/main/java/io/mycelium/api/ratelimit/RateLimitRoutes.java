@@ -2,12 +2,12 @@ package io.mycelium.api.ratelimit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mycelium.api.ApiException;
+import io.mycelium.api.Durations;
 import io.mycelium.api.Failures;
 import io.mycelium.api.Json;
+import io.mycelium.api.Schemas;
 import io.mycelium.api.identity.Principal;
 import io.mycelium.api.identity.PrincipalPatterns;
-import io.mycelium.api.validation.Durations;
-import io.mycelium.api.validation.Schemas;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Iterator;

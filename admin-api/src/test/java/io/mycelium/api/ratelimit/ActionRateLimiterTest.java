@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
+import io.mycelium.api.RateLimitedException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.mycelium.api.validation;
+package io.mycelium.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

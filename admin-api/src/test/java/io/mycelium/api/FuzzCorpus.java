@@ -1,4 +1,4 @@
-package io.mycelium.api.validation;
+package io.mycelium.api;
 
 /** Seeded malformed documents of one type, for tests in other packages (see {@link MalformedDocuments}). */
 public final class FuzzCorpus {

@@ -1,9 +1,9 @@
-package io.mycelium.exec.audit;
+package io.mycelium.exec;
 
 import io.mycelium.api.ApiException;
 import io.mycelium.api.Failures;
 import io.mycelium.api.Json;
-import io.mycelium.exec.Execution;
+import io.mycelium.exec.audit.ExecAuditLog;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;

@@ -1,10 +1,9 @@
-package io.mycelium.api.validation;
+package io.mycelium.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mycelium.api.ApiException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

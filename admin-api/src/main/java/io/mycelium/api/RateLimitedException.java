@@ -1,4 +1,4 @@
-package io.mycelium.api.ratelimit;
+package io.mycelium.api;
 
 import java.time.Duration;
 
@@ -6,7 +6,8 @@ import java.time.Duration;
 public final class RateLimitedException extends RuntimeException {
     private final Duration retryAfter;
 
-    RateLimitedException(String message, Duration retryAfter) {
+    /** A refusal saying why and when to try again. */
+    public RateLimitedException(String message, Duration retryAfter) {
         super(message, null, false, false);
         this.retryAfter = retryAfter;
     }

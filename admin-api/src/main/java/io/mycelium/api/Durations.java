@@ -1,4 +1,4 @@
-package io.mycelium.api.validation;
+package io.mycelium.api;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
